@@ -1,0 +1,54 @@
+# ESS Portal — the two commands a developer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Integration leg: the same suite on PostgreSQL and Redis with a real Celery worker.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/essportal
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-integration lint check bench lock messages clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+## Serve the HR UI and portal with demo data on the embedded defaults (SQLite, in-process tasks,
+## mail printed in this terminal).
+run: install
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The whole test suite on the embedded defaults, plus the lint and migration checks.
+test: install lint
+	$(BIN)/pytest
+
+## The same suite on PostgreSQL and Redis; tests marked `integration` start a real Celery worker.
+test-integration: install
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: install
+	DEBUG=true $(BIN)/python bench/collective_grant.py
+
+## Regenerate the lock file after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/essportal-lock && $(PYTHON) -m venv /tmp/essportal-lock
+	/tmp/essportal-lock/bin/pip install --quiet ".[dev]"
+	/tmp/essportal-lock/bin/pip freeze --exclude-editable | grep -v '^essportal' > requirements.lock
+
+## Rebuild the compiled translations after editing locale/*/LC_MESSAGES/django.po.
+messages: install
+	DEBUG=true $(BIN)/python manage.py makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles var

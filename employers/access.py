@@ -1,0 +1,50 @@
+"""Load HR objects through the signed-in staff member's scope.
+
+Every HR view gets its employer and employee here: someone else's object is a 404 (we do not
+confirm that it exists), a read-only role trying to change something is a 403.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from employees.models import Employee
+
+from .models import Employer
+from .selectors import employers_for_staff, memberships_for_staff, staff_can_manage
+
+
+def staff_required(view):
+    """The user must be signed in and hold at least one staff membership."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("hr:login"))
+        if not memberships_for_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_employer_for_staff(request, employer_id: int, *, manage: bool = False) -> Employer:
+    employer = get_object_or_404(employers_for_staff(request.user), pk=employer_id)
+    if manage and not staff_can_manage(request.user, employer):
+        raise PermissionDenied
+    return employer
+
+
+def get_employee_for_staff(request, employee_id: int, *, manage: bool = False) -> Employee:
+    employee = get_object_or_404(
+        Employee.objects.select_related("employer__provider", "user").filter(
+            employer__in=employers_for_staff(request.user)
+        ),
+        pk=employee_id,
+    )
+    if manage and not staff_can_manage(request.user, employee.employer):
+        raise PermissionDenied
+    return employee

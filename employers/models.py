@@ -1,0 +1,132 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Provider(models.Model):
+    """A payroll office (administratiekantoor) that serves many employers."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+
+    def __str__(self):
+        return self.name
+
+
+class Employer(models.Model):
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="employers", verbose_name=_("provider")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    # Whom employees ask about their data, invitations and payslips.
+    contact_name = models.CharField(_("HR contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("HR contact email"), blank=True)
+    contact_phone = models.CharField(_("HR contact phone"), max_length=40, blank=True)
+    # R2: optional HRM modules, switched per employer.
+    leave_module = models.BooleanField(_("leave module"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="employer_name_per_provider")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffMembership(models.Model):
+    """Attaches an HR user to a provider (all its employers) or to one employer."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager", _("Manages employees and access")
+        VIEWER = "viewer", _("Read only")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    employer = models.ForeignKey(
+        Employer, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False, employer__isnull=True)
+                | Q(provider__isnull=True, employer__isnull=False),
+                name="membership_provider_xor_employer",
+            ),
+            models.UniqueConstraint(fields=["user", "provider"], name="membership_user_provider"),
+            models.UniqueConstraint(fields=["user", "employer"], name="membership_user_employer"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.provider or self.employer} ({self.role})"
+
+    @property
+    def can_manage(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+
+class AuditEvent(models.Model):
+    """An access event HR can read. The actor's name is copied so history outlives the account."""
+
+    class Action(models.TextChoices):
+        GRANTED = "granted", _("Access granted")
+        RESENT = "resent", _("Invitation resent")
+        REVOKED = "revoked", _("Invitation revoked")
+        MAIL_SENT = "mail_sent", _("Invitation mail sent")
+        MAIL_DELIVERED = "mail_delivered", _("Invitation mail delivered")
+        MAIL_FAILED = "mail_failed", _("Invitation mail failed")
+        MAIL_BOUNCED = "mail_bounced", _("Invitation mail bounced")
+        MAIL_COMPLAINED = "mail_complained", _("Invitation mail marked as spam")
+        BIRTH_DATE_WRONG = "birth_date_wrong", _("Wrong birth date entered")
+        LOCKED = "locked", _("Invitation locked after too many wrong birth dates")
+        ACTIVATED = "activated", _("Account activated")
+        BLOCKED = "blocked", _("Account blocked")
+        UNBLOCKED = "unblocked", _("Account unblocked")
+        USERNAME_SENT = "username_sent", _("Username mailed")
+        EMPLOYEE_CREATED = "employee_created", _("Employee created")
+        EMPLOYEE_CHANGED = "employee_changed", _("Employee details changed")
+
+    employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="audit_events")
+    employee = models.ForeignKey(
+        "employees.Employee",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=30, choices=Action.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["employer", "-created_at"], name="audit_employer_recent"),
+            models.Index(fields=["employee", "-created_at"], name="audit_employee_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

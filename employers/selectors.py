@@ -1,0 +1,41 @@
+from django.db.models import Q, QuerySet
+
+from .models import AuditEvent, Employer, StaffMembership
+
+
+def memberships_for_staff(user) -> list[StaffMembership]:
+    """The user's memberships, read once per request (kept on the user object)."""
+    if not user.is_authenticated:
+        return []
+    if not hasattr(user, "_staff_memberships"):
+        user._staff_memberships = list(StaffMembership.objects.filter(user=user))
+    return user._staff_memberships
+
+
+def employers_for_staff(user) -> QuerySet[Employer]:
+    """Every employer the staff member may see: through their provider or directly."""
+    memberships = memberships_for_staff(user)
+    provider_ids = [m.provider_id for m in memberships if m.provider_id]
+    employer_ids = [m.employer_id for m in memberships if m.employer_id]
+    if not memberships:
+        return Employer.objects.none()
+    return Employer.objects.filter(
+        Q(provider_id__in=provider_ids) | Q(id__in=employer_ids)
+    ).select_related("provider")
+
+
+def staff_can_manage(user, employer: Employer) -> bool:
+    """Whether the staff member holds a managing role for this employer (directly or through
+    its provider)."""
+    return any(
+        m.can_manage and (m.provider_id == employer.provider_id or m.employer_id == employer.id)
+        for m in memberships_for_staff(user)
+    )
+
+
+def audit_events_for_employer(employer: Employer) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(employer=employer).select_related("employee")
+
+
+def audit_events_for_employee(employee) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(employee=employee)

@@ -1,0 +1,163 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Invitation(models.Model):
+    """One personal link to the portal (R7). The row is also the outbox of its mail.
+
+    The raw token never touches the database: the mail task mints it, stores only its SHA-256
+    hash and puts the token in the mail. A resend is a new row; the old one becomes superseded.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        LOCKED = "locked", _("Locked")
+        ACCEPTED = "accepted", _("Used")
+        REVOKED = "revoked", _("Revoked")
+        SUPERSEDED = "superseded", _("Replaced")
+        EXPIRED = "expired", _("Expired")
+
+    class MailStatus(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Marked as spam")
+        FAILED = "failed", _("Failed")
+
+    OPEN_STATUSES = (Status.PENDING, Status.LOCKED)
+
+    employee = models.ForeignKey(
+        "employees.Employee", on_delete=models.CASCADE, related_name="invitations"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    # Set by the mail task when it mints the link; null while the mail is still queued.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_status = models.CharField(
+        max_length=12, choices=MailStatus.choices, default=MailStatus.QUEUED
+    )
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    mail_error = models.CharField(max_length=500, blank=True)
+    mail_updated_at = models.DateTimeField(default=timezone.now)
+    is_resend = models.BooleanField(default=False)
+    batch = models.ForeignKey(
+        "invitations.GrantBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # At most one open invitation per employee: two HR users, a double click or a
+            # collective job racing an individual grant can never produce two live links.
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=Q(status__in=["pending", "locked"]),
+                name="invitation_one_open_per_employee",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["mail_status", "mail_updated_at"],
+                name="invitation_outbox",
+                condition=Q(mail_status__in=["queued", "sending"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation {self.pk} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_expired(self, now=None) -> bool:
+        """R11: the link lives 4 days from sending; a queued mail has not started the clock."""
+        now = now or timezone.now()
+        return self.status == self.Status.EXPIRED or (
+            self.status == self.Status.PENDING
+            and self.expires_at is not None
+            and now >= self.expires_at
+        )
+
+
+class GrantBatch(models.Model):
+    """A collective grant (R5): one background job over an employer's eligible employees."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    employer = models.ForeignKey(
+        "employers.Employer", on_delete=models.CASCADE, related_name="grant_batches"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    invited = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One running collective grant per employer: a second click joins the running one.
+            models.UniqueConstraint(
+                fields=["employer"],
+                condition=Q(status="running"),
+                name="grantbatch_one_running_per_employer",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Grant batch {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.processed * 100 // self.total)
+
+
+class GrantBatchItem(models.Model):
+    """What the collective grant did with one employee, for HR's summary and CSV."""
+
+    class Outcome(models.TextChoices):
+        PLANNED = "planned", _("Waiting")
+        INVITED = "invited", _("Invited")
+        SKIPPED_END_DATE = "end_date", _("Has an end date (R12)")
+        SKIPPED_NO_EMAIL = "no_email", _("No email address")
+        SKIPPED_HAS_ACCOUNT = "has_account", _("Already has an account")
+        SKIPPED_PENDING = "pending", _("A valid invitation is pending")
+        SKIPPED_LOCKED = "locked", _("Invitation locked")
+
+    batch = models.ForeignKey(GrantBatch, on_delete=models.CASCADE, related_name="items")
+    employee = models.ForeignKey("employees.Employee", on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "employee"], name="grantbatchitem_once"),
+        ]
+        indexes = [models.Index(fields=["batch", "outcome"], name="grantbatchitem_by_outcome")]
+
+    def __str__(self):
+        return f"{self.employee_id}: {self.outcome}"

@@ -1,0 +1,99 @@
+"""Personas shared by every test: the world has two providers, each with employers and staff.
+
+- provider_staff manages every employer of `provider`;
+- employer_manager manages only `employer`; employer_viewer may only read it;
+- outsider manages an employer of another provider and must see none of ours.
+"""
+
+import pytest
+
+from employers.models import StaffMembership
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    EmployeeFactory,
+    EmployerFactory,
+    MembershipFactory,
+    ProviderFactory,
+)
+
+
+@pytest.fixture
+def provider(db):
+    return ProviderFactory(name="Salarisbureau Noord")
+
+
+@pytest.fixture
+def employer(provider):
+    return EmployerFactory(provider=provider, name="Bakkerij Jansen B.V.")
+
+
+@pytest.fixture
+def sister_employer(provider):
+    """Another employer of the same provider."""
+    return EmployerFactory(provider=provider, name="Garage Smit B.V.")
+
+
+@pytest.fixture
+def other_employer(db):
+    """An employer of another provider: none of our staff may see it."""
+    return EmployerFactory(name="Vreemde Zaak B.V.")
+
+
+@pytest.fixture
+def employee(employer):
+    return EmployeeFactory(employer=employer, first_name="Anna", infix="", last_name="Bakker")
+
+
+@pytest.fixture
+def other_employee(other_employer):
+    return EmployeeFactory(employer=other_employer)
+
+
+@pytest.fixture
+def provider_staff(provider):
+    return MembershipFactory(provider=provider, role=StaffMembership.Role.MANAGER).user
+
+
+@pytest.fixture
+def employer_manager(employer):
+    return MembershipFactory(employer=employer, role=StaffMembership.Role.MANAGER).user
+
+
+@pytest.fixture
+def employer_viewer(employer):
+    return MembershipFactory(employer=employer, role=StaffMembership.Role.VIEWER).user
+
+
+@pytest.fixture
+def outsider(other_employer):
+    return MembershipFactory(employer=other_employer, role=StaffMembership.Role.MANAGER).user
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+def signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, employer_manager):
+    return signed_in(client, employer_manager)
+
+
+@pytest.fixture
+def viewer_client(client, employer_viewer):
+    return signed_in(client, employer_viewer)
+
+
+@pytest.fixture
+def provider_client(client, provider_staff):
+    return signed_in(client, provider_staff)
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    return signed_in(client, outsider)

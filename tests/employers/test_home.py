@@ -1,0 +1,47 @@
+from django.urls import reverse
+
+
+def test_staff_of_one_employer_land_on_its_employee_list(manager_client, employer):
+    response = manager_client.get(reverse("hr:home"))
+    assert response["Location"] == reverse("hr:employee_list", args=[employer.pk])
+
+
+def test_provider_staff_choose_among_their_employers(
+    provider_client, employer, sister_employer, other_employer
+):
+    response = provider_client.get(reverse("hr:home"))
+    assert response.status_code == 200
+    assert set(response.context["employers"]) == {employer, sister_employer}
+
+
+def test_the_switcher_refuses_an_employer_out_of_scope(provider_client, other_employer):
+    url = reverse("hr:switch_employer") + f"?employer={other_employer.pk}"
+    assert provider_client.get(url).status_code == 404
+
+
+def test_the_switcher_opens_an_employer_in_scope(provider_client, sister_employer):
+    response = provider_client.get(
+        reverse("hr:switch_employer") + f"?employer={sister_employer.pk}"
+    )
+    assert response["Location"] == reverse("hr:employee_list", args=[sister_employer.pk])
+
+
+def test_staff_sign_in_with_their_password(client, employer_manager, password):
+    response = client.post(
+        reverse("hr:login"), {"username": employer_manager.username.upper(), "password": password}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/hr/"
+
+
+def test_a_wrong_password_is_refused_with_a_message(client, employer_manager):
+    response = client.post(
+        reverse("hr:login"), {"username": employer_manager.username, "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_sign_out_is_a_post(manager_client):
+    assert manager_client.get(reverse("hr:logout")).status_code == 405
+    assert manager_client.post(reverse("hr:logout")).status_code == 302
