@@ -27,9 +27,10 @@ run: install
 test: install lint
 	$(BIN)/pytest
 
-## The same suite on PostgreSQL and Redis; tests marked `integration` start a real Celery worker.
+## The same suite on PostgreSQL and Redis. Tasks run in-process for ordinary tests; the tests
+## marked `integration` start a real Celery worker on Redis (fixture `celery_worker`).
 test-integration: install
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CELERY_TASK_ALWAYS_EAGER=true $(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .

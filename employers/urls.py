@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from invitations.hr_urls import urlpatterns as invitation_urlpatterns
+
 from . import views
 
 app_name = "hr"
@@ -15,4 +17,5 @@ urlpatterns = [
     path("employers/<int:employer_id>/audit/", views.audit_log, name="audit_log"),
     path("employees/<int:employee_id>/", views.employee_detail, name="employee_detail"),
     path("employees/<int:employee_id>/edit/", views.employee_edit, name="employee_edit"),
+    *invitation_urlpatterns,
 ]

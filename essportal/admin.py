@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 
 from .models import User
 
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     search_fields = ["username", "email", "first_name", "last_name"]

@@ -236,5 +236,14 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # axes logs every successful login at INFO; failures still reach WARNING.
         "axes": {"level": "WARNING"},
+        # One line per task run is noise at INFO; failures are logged at WARNING and above.
+        "celery.app.trace": {"level": "WARNING"},
+    },
+}
+
+CELERY_BEAT_SCHEDULE = {
+    "sweep-invitation-outbox": {
+        "task": "invitations.tasks.sweep_invitation_outbox",
+        "schedule": 60.0,
     },
 }

@@ -9,5 +9,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hr/", include("employers.urls")),
+    path("", include("invitations.urls")),
+    # ESP tracking webhooks (delivered, bounced, complained); basic auth per ANYMAIL_WEBHOOK_SECRET.
+    path("anymail/", include("anymail.urls")),
     path("admin/", admin.site.urls),
 ]

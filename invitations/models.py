@@ -1,8 +1,15 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def invitation_validity() -> datetime.timedelta:
+    """R11: a link lives this long after its mail was sent."""
+    return datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
 
 
 class Invitation(models.Model):
@@ -47,6 +54,9 @@ class Invitation(models.Model):
     mail_message_id = models.CharField(max_length=255, blank=True, db_index=True)
     mail_error = models.CharField(max_length=500, blank=True)
     mail_updated_at = models.DateTimeField(default=timezone.now)
+    # The outbox sweep picks up queued mail from this moment on: a short grace period after
+    # queueing (the task started on commit normally sends it first), later the retry backoff.
+    mail_next_attempt_at = models.DateTimeField(default=timezone.now)
     is_resend = models.BooleanField(default=False)
     batch = models.ForeignKey(
         "invitations.GrantBatch",
@@ -74,10 +84,11 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["mail_status", "mail_updated_at"],
+                fields=["mail_status", "mail_next_attempt_at"],
                 name="invitation_outbox",
                 condition=Q(mail_status__in=["queued", "sending"]),
             ),
+            models.Index(fields=["batch", "mail_status"], name="invitation_by_batch"),
         ]
 
     def __str__(self):
@@ -108,6 +119,12 @@ class GrantBatch(models.Model):
         "employers.Employer", on_delete=models.CASCADE, related_name="grant_batches"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    # Set once the employees have been sorted into invited and left out; the job resumes after.
+    planned = models.BooleanField(default=False)
+    # The confirm form's one-time key: a retried or doubled request joins the same batch.
+    request_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Updated after every chunk; a running batch whose worker went quiet is picked up again.
+    heartbeat_at = models.DateTimeField(default=timezone.now)
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     invited = models.PositiveIntegerField(default=0)

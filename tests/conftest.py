@@ -97,3 +97,39 @@ def provider_client(client, provider_staff):
 @pytest.fixture
 def outsider_client(client, outsider):
     return signed_in(client, outsider)
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real Celery worker (in a thread of this process) consuming from Redis.
+
+    Only in the integration leg (REDIS_URL set): elsewhere the test is skipped. The worker shares
+    this process's Django settings, so it uses the test database and the locmem mail outbox.
+    """
+    if not settings.REDIS_URL:
+        pytest.skip("needs Redis and a Celery worker: run `make test-integration`")
+    from celery.contrib.testing.worker import start_worker
+
+    from essportal.celery import app
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()  # no messages left over from other runs
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(condition, timeout=20.0, interval=0.05):
+    """Poll until condition() is truthy; fail the test on timeout."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout}s")

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class InvitationsConfig(AppConfig):
+    name = "invitations"
+
+    def ready(self):
+        from . import receivers  # noqa: F401 - connects the anymail tracking signal

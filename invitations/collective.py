@@ -1,0 +1,270 @@
+"""Collective grant (R5, R12): invite every eligible employee of an employer in one job.
+
+The job sorts the employees once (planning), then works through chunks: each chunk is one
+transaction of bulk inserts, followed by its mails over one connection. It can stop anywhere and be
+started again: planned items that were not processed are picked up, and invitations committed but
+not yet mailed are still `queued` and are sent first. The partial unique constraint on open
+invitations means no employee can ever get two.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from employees.models import Employee
+from employers.models import AuditEvent, Employer
+
+from .models import GrantBatch, GrantBatchItem, Invitation
+from .outbox import invitations_send_mail
+from .services import OUTBOX_GRACE
+
+Outcome = GrantBatchItem.Outcome
+SKIP_REASONS = [
+    Outcome.SKIPPED_END_DATE,
+    Outcome.SKIPPED_NO_EMAIL,
+    Outcome.SKIPPED_HAS_ACCOUNT,
+    Outcome.SKIPPED_PENDING,
+    Outcome.SKIPPED_LOCKED,
+]
+# A batch whose worker has been silent this long is started again by the sweep.
+BATCH_STALLED_AFTER = datetime.timedelta(minutes=2)
+
+
+def _employees_with_outcome(employer: Employer, now):
+    """Every employee of the employer with what a collective grant would do with them."""
+    open_invitations = Invitation.objects.filter(employee=OuterRef("pk"))
+    valid_pending = open_invitations.filter(status=Invitation.Status.PENDING).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+    locked = open_invitations.filter(status=Invitation.Status.LOCKED)
+    return Employee.objects.filter(employer=employer).annotate(
+        outcome=Case(
+            When(end_date__isnull=False, then=Value(Outcome.SKIPPED_END_DATE)),
+            When(email="", then=Value(Outcome.SKIPPED_NO_EMAIL)),
+            When(user__isnull=False, then=Value(Outcome.SKIPPED_HAS_ACCOUNT)),
+            When(Exists(valid_pending), then=Value(Outcome.SKIPPED_PENDING)),
+            When(Exists(locked), then=Value(Outcome.SKIPPED_LOCKED)),
+            default=Value(Outcome.PLANNED),
+            output_field=CharField(),
+        )
+    )
+
+
+@dataclass
+class SkipGroup:
+    outcome: str
+    label: str
+    count: int
+    names: list[str]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.names)
+
+
+@dataclass
+class GrantPreview:
+    to_invite: int
+    skipped: list[SkipGroup]
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(group.count for group in self.skipped)
+
+
+def grant_preview(*, employer: Employer, names_per_reason: int = 50) -> GrantPreview:
+    """What a collective grant would do, before anything is sent."""
+    employees = _employees_with_outcome(employer, timezone.now())
+    counts = dict(employees.values_list("outcome").annotate(n=Count("id")).order_by())
+    groups = []
+    for outcome in SKIP_REASONS:
+        count = counts.get(outcome, 0)
+        if not count:
+            continue
+        sample = employees.filter(outcome=outcome).order_by("last_name", "first_name")
+        names = [
+            e.full_name for e in sample.only("first_name", "infix", "last_name")[:names_per_reason]
+        ]
+        groups.append(SkipGroup(outcome, Outcome(outcome).label, count, names))
+    return GrantPreview(to_invite=counts.get(Outcome.PLANNED, 0), skipped=groups)
+
+
+def grant_batch_start(
+    *, employer: Employer, actor=None, request_key: str | None = None
+) -> GrantBatch:
+    """Start (or join) the employer's collective grant. Safe against double clicks, retried
+    requests and two HR users at once: there is at most one running batch per employer."""
+    from .tasks import run_grant_batch
+
+    if request_key:
+        existing = GrantBatch.objects.filter(request_key=request_key, employer=employer).first()
+        if existing:
+            return existing
+    running = GrantBatch.objects.filter(employer=employer, status=GrantBatch.Status.RUNNING).first()
+    if running:
+        return running
+    try:
+        with transaction.atomic():
+            batch = GrantBatch.objects.create(
+                employer=employer,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                request_key=request_key or None,
+            )
+            transaction.on_commit(lambda: _dispatch(run_grant_batch, batch.pk))
+    except IntegrityError:
+        return GrantBatch.objects.get(employer=employer, status=GrantBatch.Status.RUNNING)
+    return batch
+
+
+def _dispatch(task, *args) -> None:
+    try:
+        task.delay(*args)
+    except Exception:  # noqa: BLE001 - broker down: the sweep restarts stalled batches
+        import logging
+
+        logging.getLogger(__name__).warning("Could not queue %s%s; the sweep will", task.name, args)
+
+
+@transaction.atomic
+def _plan(batch: GrantBatch) -> None:
+    batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.planned:
+        return
+    rows = _employees_with_outcome(batch.employer, timezone.now()).values_list("pk", "outcome")
+    items = (
+        GrantBatchItem(batch=batch, employee_id=pk, outcome=outcome)
+        for pk, outcome in rows.iterator(chunk_size=5000)
+    )
+    total = skipped = 0
+    chunk: list[GrantBatchItem] = []
+    for item in items:
+        chunk.append(item)
+        total += 1
+        skipped += item.outcome != Outcome.PLANNED
+        if len(chunk) >= 5000:
+            GrantBatchItem.objects.bulk_create(chunk)
+            chunk = []
+    GrantBatchItem.objects.bulk_create(chunk)
+    GrantBatch.objects.filter(pk=batch.pk).update(
+        planned=True, total=total, processed=skipped, heartbeat_at=timezone.now()
+    )
+
+
+def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[int] | None:
+    """Invite the next chunk of planned employees. Returns the new invitation ids, or None when
+    nothing is left."""
+    now = timezone.now()
+    with transaction.atomic():
+        items = list(
+            GrantBatchItem.objects.select_for_update(skip_locked=True)
+            .filter(batch=batch, outcome=Outcome.PLANNED)
+            .order_by("pk")[:chunk_size]
+        )
+        if not items:
+            return None
+        employee_ids = [item.employee_id for item in items]
+        # Things may have changed since planning (an individual grant, a new end date).
+        current = dict(
+            _employees_with_outcome(batch.employer, now)
+            .filter(pk__in=employee_ids)
+            .values_list("pk", "outcome")
+        )
+        eligible = [pk for pk in employee_ids if current.get(pk) == Outcome.PLANNED]
+        Invitation.objects.filter(
+            employee_id__in=eligible, status=Invitation.Status.PENDING, expires_at__lte=now
+        ).update(status=Invitation.Status.EXPIRED, closed_at=now)
+        Invitation.objects.bulk_create(
+            [
+                Invitation(
+                    employee_id=pk,
+                    batch=batch,
+                    created_by_id=batch.created_by_id,
+                    created_at=now,
+                    mail_updated_at=now,
+                    mail_next_attempt_at=now + OUTBOX_GRACE,
+                )
+                for pk in eligible
+            ],
+            ignore_conflicts=True,  # someone invited them a moment ago: they keep that one
+        )
+        created = dict(
+            Invitation.objects.filter(
+                batch=batch, employee_id__in=eligible, status=Invitation.Status.PENDING
+            ).values_list("employee_id", "pk")
+        )
+        outcomes: dict[str, list[int]] = {}
+        for item in items:
+            if item.employee_id in created:
+                outcome = Outcome.INVITED
+            else:
+                outcome = current.get(item.employee_id, Outcome.SKIPPED_PENDING)
+                if outcome == Outcome.PLANNED:
+                    outcome = Outcome.SKIPPED_PENDING
+            outcomes.setdefault(outcome, []).append(item.pk)
+        for outcome, item_ids in outcomes.items():
+            GrantBatchItem.objects.filter(pk__in=item_ids).update(outcome=outcome)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    employer_id=batch.employer_id,
+                    employee_id=pk,
+                    action=AuditEvent.Action.GRANTED,
+                    actor_id=batch.created_by_id,
+                    actor_label=actor_label,
+                    detail="collective",
+                )
+                for pk in created
+            ]
+        )
+        GrantBatch.objects.filter(pk=batch.pk).update(
+            processed=F("processed") + len(items),
+            invited=F("invited") + len(created),
+            heartbeat_at=now,
+        )
+    return list(created.values())
+
+
+def grant_batch_run(*, batch_id: int, chunk_size: int | None = None) -> GrantBatch:
+    """Run (or resume) a collective grant to the end."""
+    chunk_size = chunk_size or settings.COLLECTIVE_CHUNK_SIZE
+    batch = GrantBatch.objects.select_related("employer", "created_by").get(pk=batch_id)
+    if batch.status == GrantBatch.Status.DONE:
+        return batch
+    actor_label = batch.created_by.get_username() if batch.created_by else ""
+    _plan(batch)
+    # Resume: mails of invitations committed before a crash but never handed over.
+    leftover = list(
+        Invitation.objects.filter(
+            batch=batch, status=Invitation.Status.PENDING, mail_status=Invitation.MailStatus.QUEUED
+        ).values_list("pk", flat=True)
+    )
+    for start in range(0, len(leftover), chunk_size):
+        invitations_send_mail(invitation_ids=leftover[start : start + chunk_size])
+    while (invitation_ids := _invite_chunk(batch, chunk_size, actor_label)) is not None:
+        if invitation_ids:
+            invitations_send_mail(invitation_ids=invitation_ids)
+    GrantBatch.objects.filter(pk=batch.pk, status=GrantBatch.Status.RUNNING).update(
+        status=GrantBatch.Status.DONE, finished_at=timezone.now()
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def stalled_grant_batches(*, now=None) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        GrantBatch.objects.filter(
+            status=GrantBatch.Status.RUNNING, heartbeat_at__lte=now - BATCH_STALLED_AFTER
+        ).values_list("pk", flat=True)
+    )
+
+
+def grant_batch_summary(batch: GrantBatch) -> list[tuple[str, str, int]]:
+    """(outcome, label, count) for the batch's summary, invited first."""
+    counts = dict(batch.items.values_list("outcome").annotate(n=Count("id")).order_by())
+    order = [Outcome.INVITED, *SKIP_REASONS, Outcome.PLANNED]
+    return [(o, Outcome(o).label, counts[o]) for o in order if counts.get(o)]

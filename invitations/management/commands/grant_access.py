@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from employers.models import Employer
+from invitations.collective import grant_batch_run, grant_batch_start, grant_preview
+
+
+class Command(BaseCommand):
+    help = _(
+        "Collective grant (R5): invite every employee of an employer who has no end date, has an "
+        "email address and no account or open invitation."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--employer", required=True, help=_("Employer id or exact name"))
+        parser.add_argument(
+            "--dry-run", action="store_true", help=_("Only show who would be invited")
+        )
+
+    def handle(self, *args, employer, dry_run, **options):
+        lookup = {"pk": int(employer)} if employer.isdigit() else {"name": employer}
+        try:
+            employer_obj = Employer.objects.get(**lookup)
+        except Employer.DoesNotExist as exc:
+            raise CommandError(_("No employer %(employer)s.") % {"employer": employer}) from exc
+        preview = grant_preview(employer=employer_obj)
+        for group in preview.skipped:
+            self.stdout.write(f"{group.label}: {group.count}")
+        if dry_run:
+            return _("Dry run: %(invite)d would be invited, %(skipped)d left out.") % {
+                "invite": preview.to_invite,
+                "skipped": preview.skipped_total,
+            }
+        batch = grant_batch_run(batch_id=grant_batch_start(employer=employer_obj).pk)
+        return _("%(invited)d invited, %(skipped)d left out (batch %(batch)d).") % {
+            "invited": batch.invited,
+            "skipped": batch.total - batch.invited,
+            "batch": batch.pk,
+        }

@@ -1,0 +1,276 @@
+"""The invitation rows are their own outbox (DESIGN.md, reliability design).
+
+A row is committed `queued` with the grant. Sending it: lock the rows, mint each link's token,
+store only its hash and mark the rows `sending` (commit); hand the mails to the backend outside any
+transaction; record `sent` or the error. A row already past `queued` is skipped, so a task that runs
+twice, a sweep racing the task, or a worker that restarts never sends a mail twice.
+"""
+
+import datetime
+import logging
+import random
+import smtplib
+from dataclasses import dataclass, field
+
+from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+from django.core.mail import get_connection
+from django.db import transaction
+from django.utils import timezone
+
+from employers.models import AuditEvent
+
+from .emails import invitation_link, invitation_message
+from .models import Invitation, invitation_validity
+from .tokens import token_mint
+
+logger = logging.getLogger(__name__)
+
+MAX_MAIL_ATTEMPTS = 8
+BACKOFF_BASE = datetime.timedelta(seconds=30)
+BACKOFF_CAP = datetime.timedelta(hours=1)
+# A row left in `sending` this long belongs to a worker that died mid-send.
+STUCK_SENDING_AFTER = datetime.timedelta(minutes=10)
+
+
+class PermanentMailError(Exception):
+    pass
+
+
+def mail_error_is_permanent(exc: Exception) -> bool:
+    """Refused recipients and 5xx SMTP replies will not get better by retrying."""
+    if isinstance(exc, AnymailRecipientsRefused | AnymailInvalidAddress | PermanentMailError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    if isinstance(exc, AnymailAPIError):
+        status = getattr(exc, "status_code", None)
+        return status is not None and 400 <= status < 500 and status not in (408, 429)
+    return False
+
+
+def describe_error(exc: Exception) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - some ESP errors fail to format without a response
+        text = repr(exc.args)
+    return f"{type(exc).__name__}: {text}"[:500]
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff with full jitter: spreads retries after a provider outage."""
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(attempts - 1, 0)))
+    return datetime.timedelta(
+        seconds=random.uniform(ceiling.total_seconds() / 2, ceiling.total_seconds())
+    )
+
+
+@dataclass
+class SendResult:
+    sent: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    skipped: int = 0
+
+
+def _claim(invitation_ids: list[int], now) -> list[tuple[Invitation, str]]:
+    """Lock the still-queued rows, mint their tokens and mark them sending. Returns
+    (invitation, raw token) pairs; the raw tokens live only in memory from here to the mail."""
+    with transaction.atomic():
+        rows = list(
+            Invitation.objects.select_for_update()
+            .select_related("employee__employer")
+            .filter(
+                pk__in=invitation_ids,
+                mail_status=Invitation.MailStatus.QUEUED,
+                status=Invitation.Status.PENDING,
+            )
+            .order_by("pk")
+        )
+        claimed = []
+        for invitation in rows:
+            raw, digest = token_mint()
+            invitation.token_hash = digest
+            invitation.sent_at = now
+            invitation.expires_at = now + invitation_validity()
+            invitation.mail_status = Invitation.MailStatus.SENDING
+            invitation.mail_attempts += 1
+            invitation.mail_updated_at = now
+            invitation.mail_next_attempt_at = now + STUCK_SENDING_AFTER
+            claimed.append((invitation, raw))
+        Invitation.objects.bulk_update(
+            rows,
+            [
+                "token_hash",
+                "sent_at",
+                "expires_at",
+                "mail_status",
+                "mail_attempts",
+                "mail_updated_at",
+                "mail_next_attempt_at",
+            ],
+        )
+    return claimed
+
+
+def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> SendResult:
+    """Send the queued invitation mails among `invitation_ids` over one mail connection."""
+    result = SendResult()
+    claimed = _claim(invitation_ids, timezone.now())
+    result.skipped = len(invitation_ids) - len(claimed)
+    if not claimed:
+        return result
+    connection = connection or get_connection()
+    outcomes: list[tuple[Invitation, Exception | None, str]] = []
+    with connection:
+        for invitation, raw in claimed:
+            message = invitation_message(
+                invitation, link=invitation_link(raw), connection=connection
+            )
+            try:
+                message.send()
+            except Exception as exc:  # noqa: BLE001 - classified below, never lost
+                outcomes.append((invitation, exc, ""))
+            else:
+                status = getattr(message, "anymail_status", None)
+                message_id = (getattr(status, "message_id", None) or "") if status else ""
+                outcomes.append((invitation, None, str(message_id)[:255]))
+            del raw
+    _record_outcomes(outcomes, result)
+    return result
+
+
+def _record_outcomes(outcomes, result: SendResult) -> None:
+    # The validity counts from the moment the mail was actually handed over (R11).
+    sent_at = timezone.now()
+    sent_rows, other_rows, events = [], [], []
+    for invitation, exc, message_id in outcomes:
+        invitation.mail_updated_at = sent_at
+        if exc is None:
+            invitation.mail_status = Invitation.MailStatus.SENT
+            invitation.mail_message_id = message_id
+            invitation.mail_error = ""
+            invitation.sent_at = sent_at
+            invitation.expires_at = sent_at + invitation_validity()
+            sent_rows.append(invitation)
+            result.sent.append(invitation.pk)
+            events.append((invitation, AuditEvent.Action.MAIL_SENT, ""))
+            continue
+        error = describe_error(exc)
+        invitation.mail_error = error
+        if mail_error_is_permanent(exc) or invitation.mail_attempts >= MAX_MAIL_ATTEMPTS:
+            invitation.mail_status = Invitation.MailStatus.FAILED
+            result.failed.append(invitation.pk)
+            events.append((invitation, AuditEvent.Action.MAIL_FAILED, error))
+            logger.warning("Invitation mail %s failed for good: %s", invitation.pk, error)
+        else:
+            # Back to the outbox; the link minted for the failed attempt dies with the next one.
+            invitation.mail_status = Invitation.MailStatus.QUEUED
+            invitation.mail_next_attempt_at = sent_at + retry_delay(invitation.mail_attempts)
+            result.retrying.append(invitation.pk)
+            logger.info("Invitation mail %s will be retried: %s", invitation.pk, error)
+        other_rows.append(invitation)
+    with transaction.atomic():
+        if sent_rows:
+            Invitation.objects.bulk_update(
+                sent_rows,
+                [
+                    "mail_status",
+                    "mail_message_id",
+                    "mail_error",
+                    "sent_at",
+                    "expires_at",
+                    "mail_updated_at",
+                ],
+            )
+        if other_rows:
+            Invitation.objects.bulk_update(
+                other_rows, ["mail_status", "mail_error", "mail_next_attempt_at", "mail_updated_at"]
+            )
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    employer_id=invitation.employee.employer_id,
+                    employee_id=invitation.employee_id,
+                    action=action,
+                    detail=detail,
+                )
+                for invitation, action, detail in events
+            ]
+        )
+
+
+def invitations_due_for_sending(*, now=None, limit: int = 5000) -> list[int]:
+    """Queued rows whose time has come, and rows a dead worker left in `sending`."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = Invitation.objects.filter(
+            status=Invitation.Status.PENDING,
+            mail_status=Invitation.MailStatus.SENDING,
+            mail_next_attempt_at__lte=now,
+        )
+        stuck.update(mail_status=Invitation.MailStatus.QUEUED, mail_updated_at=now)
+    return list(
+        Invitation.objects.filter(
+            status=Invitation.Status.PENDING,
+            mail_status=Invitation.MailStatus.QUEUED,
+            mail_next_attempt_at__lte=now,
+        )
+        .order_by("mail_next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+TRACKING_STATES = {
+    "delivered": Invitation.MailStatus.DELIVERED,
+    "bounced": Invitation.MailStatus.BOUNCED,
+    "rejected": Invitation.MailStatus.BOUNCED,
+    "complained": Invitation.MailStatus.COMPLAINED,
+    "failed": Invitation.MailStatus.FAILED,
+}
+TRACKING_AUDIT = {
+    Invitation.MailStatus.DELIVERED: AuditEvent.Action.MAIL_DELIVERED,
+    Invitation.MailStatus.BOUNCED: AuditEvent.Action.MAIL_BOUNCED,
+    Invitation.MailStatus.COMPLAINED: AuditEvent.Action.MAIL_COMPLAINED,
+    Invitation.MailStatus.FAILED: AuditEvent.Action.MAIL_FAILED,
+}
+# A late "delivered" must not hide an earlier bounce or complaint.
+_TRACKING_RANK = {
+    Invitation.MailStatus.SENT: 0,
+    Invitation.MailStatus.DELIVERED: 1,
+    Invitation.MailStatus.FAILED: 2,
+    Invitation.MailStatus.BOUNCED: 2,
+    Invitation.MailStatus.COMPLAINED: 3,
+}
+
+
+@transaction.atomic
+def invitation_record_tracking(*, message_id: str, event_type: str, description: str = "") -> bool:
+    """Apply an ESP tracking event (from anymail's webhook). Replays change nothing."""
+    new_status = TRACKING_STATES.get(event_type)
+    if not new_status or not message_id:
+        return False
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("employee")
+        .filter(mail_message_id=message_id)
+        .first()
+    )
+    if invitation is None:
+        return False
+    current_rank = _TRACKING_RANK.get(invitation.mail_status, -1)
+    if current_rank >= _TRACKING_RANK[new_status]:
+        return False
+    invitation.mail_status = new_status
+    invitation.mail_updated_at = timezone.now()
+    if description:
+        invitation.mail_error = description[:500]
+    invitation.save(update_fields=["mail_status", "mail_updated_at", "mail_error"])
+    AuditEvent.objects.create(
+        employer_id=invitation.employee.employer_id,
+        employee=invitation.employee,
+        action=TRACKING_AUDIT[new_status],
+        detail=description[:500],
+    )
+    return True

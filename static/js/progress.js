@@ -1,0 +1,23 @@
+// Updates the collective-grant progress bar without a reload; reloads once the job is done so
+// that the summary appears. No inline script: the CSP allows only our own files.
+(function () {
+  "use strict";
+  var panel = document.getElementById("batch-progress");
+  if (!panel || panel.dataset.status !== "running") return;
+  var url = panel.dataset.progressUrl;
+  function set(id, value) { document.getElementById(id).textContent = value; }
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        document.getElementById("batch-bar").value = data.percent;
+        set("batch-percent", data.percent);
+        set("batch-processed", data.processed);
+        set("batch-total", data.total);
+        set("batch-invited", data.invited);
+        if (data.status === "done") { window.location.reload(); } else { setTimeout(poll, 1000); }
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 500);
+})();

@@ -1,0 +1,126 @@
+"""The access panel on the employee's overview page (R4, R6, R11, R13)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from invitations.models import Invitation
+from tests.factories import UserFactory
+
+
+def panel(client, employee):
+    response = client.get(reverse("hr:employee_detail", args=[employee.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    actions = {
+        name
+        for name in ("grant", "resend", "revoke")
+        if reverse(f"hr:invitation_{name}", args=[employee.pk]) in html
+    }
+    return response.context["access_state"], actions
+
+
+def test_no_email_means_no_grant_action_and_a_hint(manager_client, employee):
+    employee.email = ""
+    employee.save()
+    assert panel(manager_client, employee) == ("no_email", set())
+
+
+def test_email_known_and_no_account_offers_grant(manager_client, employee):
+    assert panel(manager_client, employee) == ("no_access", {"grant"})
+
+
+def test_invited_shows_resend_and_revoke(manager_client, employee, grant):
+    grant(employee)
+    assert panel(manager_client, employee) == ("invited", {"resend", "revoke"})
+
+
+def test_expired_offers_grant_again(manager_client, employee, grant, employer_manager):
+    grant(employee)
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=4, seconds=1)):
+        manager_client.force_login(employer_manager)  # the idle timeout ended the old session
+        assert panel(manager_client, employee) == ("expired", {"grant"})
+
+
+def test_locked_offers_resend(manager_client, employee, grant):
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(status="locked")
+    assert panel(manager_client, employee)[0] == "locked"
+    assert "resend" in panel(manager_client, employee)[1]
+
+
+def test_activated_shows_the_username_and_no_invitation_actions(manager_client, employee):
+    employee.user = UserFactory(username="anna.bakker")
+    employee.save()
+    state, actions = panel(manager_client, employee)
+    assert (state, actions) == ("active", set())
+    assert (
+        b"anna.bakker"
+        in manager_client.get(reverse("hr:employee_detail", args=[employee.pk])).content
+    )
+
+
+def test_the_read_only_role_sees_the_state_but_no_actions(viewer_client, employee):
+    assert panel(viewer_client, employee) == ("no_access", set())
+
+
+def test_hr_grants_resends_and_revokes_through_the_panel(manager_client, employee, on_commit):
+    with on_commit():
+        manager_client.post(reverse("hr:invitation_grant", args=[employee.pk]))
+    with on_commit():
+        manager_client.post(reverse("hr:invitation_resend", args=[employee.pk]))
+    assert len(mail.outbox) == 2
+    manager_client.post(reverse("hr:invitation_revoke", args=[employee.pk]))
+    assert panel(manager_client, employee) == ("no_access", {"grant"})
+
+
+def test_an_action_the_state_does_not_allow_shows_a_message(manager_client, employee):
+    response = manager_client.post(reverse("hr:invitation_revoke", args=[employee.pk]), follow=True)
+    assert response.status_code == 200
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+
+
+@pytest.mark.parametrize("action", ["grant", "resend", "revoke"])
+def test_actions_are_post_only(manager_client, employee, action):
+    assert (
+        manager_client.get(reverse(f"hr:invitation_{action}", args=[employee.pk])).status_code
+        == 405
+    )
+
+
+@pytest.mark.parametrize("action", ["grant", "resend", "revoke"])
+def test_another_employers_employee_is_404_for_every_action(manager_client, other_employee, action):
+    response = manager_client.post(reverse(f"hr:invitation_{action}", args=[other_employee.pk]))
+    assert response.status_code == 404
+    assert not Invitation.objects.exists()
+
+
+@pytest.mark.parametrize("action", ["grant", "resend", "revoke"])
+def test_the_read_only_role_gets_403_for_every_action(viewer_client, employee, action):
+    assert (
+        viewer_client.post(reverse(f"hr:invitation_{action}", args=[employee.pk])).status_code
+        == 403
+    )
+    assert not Invitation.objects.exists()
+
+
+def test_the_list_shows_and_filters_the_access_state(
+    manager_client, employer, employee, grant, employer_manager
+):
+    from tests.factories import EmployeeFactory
+
+    other = EmployeeFactory(employer=employer, last_name="Anders")
+    grant(employee)
+    url = reverse("hr:employee_list", args=[employer.pk])
+    rows = manager_client.get(url).context["employees"]
+    assert {e.pk: e.access_state for e in rows} == {employee.pk: "invited", other.pk: "no_access"}
+    invited = manager_client.get(url + "?access=invited").context["employees"]
+    assert [e.pk for e in invited] == [employee.pk]
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=5)):
+        manager_client.force_login(employer_manager)
+        expired = manager_client.get(url + "?access=expired").context["employees"]
+    assert [e.pk for e in expired] == [employee.pk]

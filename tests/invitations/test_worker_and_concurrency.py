@@ -1,0 +1,87 @@
+"""Integration leg: a real Celery worker on Redis, and races on PostgreSQL."""
+
+import threading
+
+import pytest
+from django.core import mail
+from django.db import connection, connections
+
+from invitations.collective import grant_batch_start
+from invitations.models import GrantBatch, Invitation
+from invitations.services import InvitationError, invitation_grant, invitation_resend
+from tests.conftest import wait_for
+from tests.factories import EmployeeFactory
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_real_worker_sends_the_invitation_mail(celery_worker, employee):
+    invitation = invitation_grant(employee=employee)
+    wait_for(lambda: len(mail.outbox) == 1)
+    invitation.refresh_from_db()
+    wait_for(lambda: Invitation.objects.get(pk=invitation.pk).mail_status == "sent")
+
+
+def test_a_real_worker_runs_a_collective_grant_to_the_end(celery_worker, employer, settings):
+    settings.COLLECTIVE_CHUNK_SIZE = 7
+    people = [EmployeeFactory(employer=employer) for _ in range(30)]
+    batch = grant_batch_start(employer=employer)
+    wait_for(lambda: GrantBatch.objects.get(pk=batch.pk).status == "done")
+    wait_for(lambda: len(mail.outbox) == 30)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+
+
+def run_at_once(func, n=2):
+    """Run func in n threads released together; return their results or exceptions."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
+
+    def worker(i):
+        try:
+            barrier.wait()
+            results[i] = func()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+@pytest.fixture
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level races are proven on PostgreSQL (make test-integration)")
+
+
+def test_two_simultaneous_grants_make_one_invitation(postgres_only, transactional_db, employer):
+    employee = EmployeeFactory(employer=employer)
+    results = run_at_once(lambda: invitation_grant(employee=employee), n=4)
+    assert sum(isinstance(r, Invitation) for r in results) == 1
+    assert all(isinstance(r, Invitation | InvitationError) for r in results)
+    assert Invitation.objects.filter(employee=employee).count() == 1
+
+
+def test_two_simultaneous_resends_leave_one_open_invitation(
+    postgres_only, transactional_db, employer
+):
+    employee = EmployeeFactory(employer=employer)
+    invitation_grant(employee=employee)
+    results = run_at_once(lambda: invitation_resend(employee=employee), n=3)
+    assert sum(isinstance(r, Invitation) for r in results) == 1
+    assert Invitation.objects.filter(employee=employee, status="pending").count() == 1
+
+
+def test_two_hr_users_starting_a_collective_grant_at_once_share_one_batch(
+    postgres_only, transactional_db, employer
+):
+    for _ in range(5):
+        EmployeeFactory(employer=employer)
+    results = run_at_once(lambda: grant_batch_start(employer=employer), n=3)
+    assert len({r.pk for r in results}) == 1
+    assert Invitation.objects.count() == 5
