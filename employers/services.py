@@ -1,4 +1,10 @@
-from .models import AuditEvent, Employer
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import AuditEvent, Employer, Provider, StaffMembership
 
 
 def audit_record(
@@ -27,3 +33,71 @@ def audit_record(
         ip_address=ip_address,
         detail=detail[:500],
     )
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    provider: Provider | None = None,
+    employer: Employer | None = None,
+    role: str,
+) -> tuple[StaffMembership, bool]:
+    """Give an HR user access to a provider (all its employers) or to one employer.
+
+    Creates the user when the username is new (then `password` is required and must pass the
+    password validators). An existing HR user is attached only when username and email both
+    match, so that a typo never hands access to someone else. Returns the membership and
+    whether the user was created. Raises ValidationError.
+    """
+    if (provider is None) == (employer is None):
+        raise ValidationError(_("Give either a provider or an employer, not both or neither."))
+    if role not in StaffMembership.Role.values:
+        raise ValidationError(
+            _("Unknown role %(role)s; use one of: %(roles)s.")
+            % {"role": role, "roles": ", ".join(StaffMembership.Role.values)}
+        )
+    User = get_user_model()
+    username = username.strip()
+    email = email.strip()
+    if not email:
+        raise ValidationError(_("An HR user needs an email address."))
+    user = User.objects.filter(username__iexact=username).first()
+    created = user is None
+    if user is None:
+        if not password:
+            raise ValidationError(_("A new user needs a password."))
+        user = User(username=username, email=email)
+        validate_password(password, user=user)
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+    else:
+        if user.username != username:
+            raise ValidationError(
+                _('The username "%(username)s" is taken (as "%(existing)s").')
+                % {"username": username, "existing": user.username}
+            )
+        if getattr(user, "employee", None) is not None:
+            raise ValidationError(
+                _('The username "%(username)s" belongs to an employee\'s portal account.')
+                % {"username": username}
+            )
+        if user.email.lower() != email.lower():
+            raise ValidationError(
+                _(
+                    'User "%(username)s" already exists with another email address; '
+                    "give that address to attach it."
+                )
+                % {"username": username}
+            )
+    scope = {"provider": provider} if provider is not None else {"employer": employer}
+    if StaffMembership.objects.filter(user=user, **scope).exists():
+        raise ValidationError(
+            _('"%(username)s" already has access to %(scope)s.')
+            % {"username": username, "scope": provider or employer}
+        )
+    membership = StaffMembership.objects.create(user=user, role=role, **scope)
+    return membership, created
