@@ -97,8 +97,10 @@ class ImportResult:
     def error_lines(self) -> list[str]:
         lines = [str(error) for error in self.errors]
         if self.error_count > len(self.errors):
+            more = self.error_count - len(self.errors)
             lines.append(
-                _("... and %(count)s more errors.") % {"count": self.error_count - len(self.errors)}
+                ngettext("... and %(count)s more error.", "... and %(count)s more errors.", more)
+                % {"count": more}
             )
         return lines
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from employees.demo_payroll import demo_payroll
 from employees.models import Employee, fold_for_search
 from employees.services import employee_create
 
@@ -124,6 +126,12 @@ def demo_seed(*, employees: int = 0) -> DemoSummary:
     smit = _seed_employer(summary, provider, SMIT_NAME, leave_module=False)
     _seed_employees(summary, {jansen: "1", smit: "2"})
     _seed_staff(summary, provider, jansen)
+    for payroll_employer in (jansen, smit):
+        demo_payroll(
+            employer=payroll_employer,
+            employees=payroll_employer.employees.all(),
+            today=timezone.localdate(),
+        )
     if employees:
         benchmark = _seed_employer(summary, provider, BENCHMARK_NAME, leave_module=True)
         _seed_benchmark_employees(summary, benchmark, employees)

@@ -4,6 +4,8 @@ from django.urls import path
 from invitations.hr_urls import urlpatterns as invitation_urlpatterns
 
 from . import views
+from .account_urls import urlpatterns as account_urlpatterns
+from .leave_urls import urlpatterns as leave_urlpatterns
 
 app_name = "hr"
 
@@ -18,4 +20,6 @@ urlpatterns = [
     path("employees/<int:employee_id>/", views.employee_detail, name="employee_detail"),
     path("employees/<int:employee_id>/edit/", views.employee_edit, name="employee_edit"),
     *invitation_urlpatterns,
+    *account_urlpatterns,
+    *leave_urlpatterns,
 ]

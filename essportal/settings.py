@@ -124,6 +124,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:signed_out"
 
 # --- Internationalisation: Dutch first, English complete.
 LANGUAGE_CODE = "nl"
@@ -247,3 +248,5 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
 }
+
+PASSWORD_RESET_TIMEOUT = 3600  # reset links work for one hour

@@ -20,7 +20,7 @@ def open_link(request, token):
     check = invitation_check_link(token[:200])
     if check.is_valid:
         request.session[SESSION_KEY] = check.invitation.pk
-        return redirect("invitations:activate")
+        return redirect("portal:activate")
     return link_state_page(request, check.state, check.invitation)
 
 
@@ -34,19 +34,3 @@ def link_state_page(request, state, invitation=None):
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-@never_cache
-def activate(request):
-    """Placeholder for the birth-date step, which the employee-side work builds."""
-    from .models import Invitation
-    from .services import LinkCheck
-
-    invitation_id = request.session.get(SESSION_KEY)
-    invitation = (
-        Invitation.objects.select_related("employee__employer").filter(pk=invitation_id).first()
-    )
-    if invitation is None:
-        return link_state_page(request, LinkState.INVALID)
-    check = LinkCheck(LinkState.VALID, invitation)
-    return render(request, "invitations/activate_placeholder.html", {"check": check})

@@ -159,7 +159,7 @@ class GrantBatchItem(models.Model):
     class Outcome(models.TextChoices):
         PLANNED = "planned", _("Waiting")
         INVITED = "invited", _("Invited")
-        SKIPPED_END_DATE = "end_date", _("Has an end date (R12)")
+        SKIPPED_END_DATE = "end_date", _("Has an end date")
         SKIPPED_NO_EMAIL = "no_email", _("No email address")
         SKIPPED_HAS_ACCOUNT = "has_account", _("Already has an account")
         SKIPPED_PENDING = "pending", _("A valid invitation is pending")

@@ -68,7 +68,7 @@ def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invi
     employee = Employee.objects.select_for_update().select_related("employer").get(pk=employee.pk)
     now = timezone.now()
     if not employee.email:
-        raise InvitationError(_("Register an email address before granting access (R4)."))
+        raise InvitationError(_("Register an email address before granting access."))
     if employee.user_id:
         raise InvitationError(_("This employee already has an account."))
     _close_expired(employee, now)
@@ -167,3 +167,124 @@ def invitation_check_link(raw_token: str, *, now=None) -> LinkCheck:
     if invitation.is_expired(now):
         return LinkCheck(LinkState.EXPIRED, invitation)
     return LinkCheck(LinkState.VALID, invitation)
+
+
+@dataclass(frozen=True)
+class BirthDateCheck:
+    correct: bool
+    state: str  # a LinkState: valid while attempts remain, locked after the last one
+    attempts_left: int
+
+
+def _usable(invitation: Invitation, now) -> str:
+    """The LinkState of an invitation that the employee is working through."""
+    if invitation.status in _STATE_BY_STATUS:
+        return _STATE_BY_STATUS[invitation.status]
+    if invitation.expires_at is None:
+        return LinkState.INVALID
+    if invitation.is_expired(now):
+        return LinkState.EXPIRED
+    return LinkState.VALID
+
+
+def invitation_state(invitation_id) -> LinkCheck:
+    """Re-check, at every activation step, the invitation that the session holds."""
+    invitation = (
+        Invitation.objects.select_related("employee__employer").filter(pk=invitation_id).first()
+        if isinstance(invitation_id, int)
+        else None
+    )
+    if invitation is None:
+        return LinkCheck(LinkState.INVALID)
+    return LinkCheck(_usable(invitation, timezone.now()), invitation)
+
+
+@transaction.atomic
+def invitation_check_birth_date(
+    *, invitation_id: int, birth_date: datetime.date, ip_address=None
+) -> BirthDateCheck:
+    """R8. The row lock makes parallel guesses wait their turn, so no more than the allowed
+    number is ever evaluated; the counter is never reset by time, only by a resend."""
+    from django.conf import settings
+
+    limit = settings.INVITATION_MAX_BIRTH_DATE_ATTEMPTS
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("employee__employer")
+        .get(pk=invitation_id)
+    )
+    state = _usable(invitation, timezone.now())
+    if state != LinkState.VALID:
+        return BirthDateCheck(False, state, 0)
+    if invitation.employee.birth_date == birth_date:
+        return BirthDateCheck(True, LinkState.VALID, limit - invitation.failed_attempts)
+    invitation.failed_attempts += 1
+    audit_record(
+        employee=invitation.employee,
+        action=AuditEvent.Action.BIRTH_DATE_WRONG,
+        ip_address=ip_address,
+        detail=f"{invitation.failed_attempts}/{limit}",
+    )
+    if invitation.failed_attempts >= limit:
+        invitation.status = Invitation.Status.LOCKED
+        audit_record(
+            employee=invitation.employee, action=AuditEvent.Action.LOCKED, ip_address=ip_address
+        )
+    invitation.save(update_fields=["failed_attempts", "status"])
+    left = limit - invitation.failed_attempts
+    return BirthDateCheck(False, LinkState.LOCKED if left <= 0 else LinkState.VALID, left)
+
+
+class InvitationAlreadyUsed(InvitationError):
+    pass
+
+
+def invitation_accept(*, invitation_id: int, username: str, password: str, ip_address=None):
+    """R9/R10: one transaction creates the account, links it to the employee and marks the
+    invitation used. Of two simultaneous submits exactly one wins; the other is told."""
+    from django.contrib.auth.hashers import make_password
+
+    from essportal.models import User
+
+    # Hash before the transaction: argon2 is deliberately slow and must not hold row locks.
+    password_hash = make_password(password)
+    now = timezone.now()
+    with transaction.atomic():
+        won = Invitation.objects.filter(
+            pk=invitation_id, status=Invitation.Status.PENDING, expires_at__gt=now
+        ).update(status=Invitation.Status.ACCEPTED, closed_at=now)
+        if won != 1:
+            raise InvitationAlreadyUsed(
+                _(
+                    "This invitation can no longer be used. "
+                    "If you already chose a username, sign in."
+                )
+            )
+        invitation = Invitation.objects.select_related("employee").get(pk=invitation_id)
+        employee = Employee.objects.select_for_update().get(pk=invitation.employee_id)
+        if employee.user_id:
+            raise InvitationAlreadyUsed(_("Your account is already active. Please sign in."))
+        try:
+            with transaction.atomic():
+                user = User.objects.create(
+                    username=username,
+                    password=password_hash,
+                    email=employee.email,
+                    first_name=employee.first_name[:150],
+                    last_name=" ".join(p for p in (employee.infix, employee.last_name) if p)[:150],
+                )
+        except IntegrityError as exc:
+            raise UsernameTaken(_("This username is already taken. Choose another one.")) from exc
+        employee.user = user
+        employee.save(update_fields=["user", "updated_at"])
+        audit_record(
+            employee=employee,
+            action=AuditEvent.Action.ACTIVATED,
+            ip_address=ip_address,
+            detail=username,
+        )
+    return user
+
+
+class UsernameTaken(InvitationError):
+    pass

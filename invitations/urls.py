@@ -6,5 +6,4 @@ app_name = "invitations"
 
 urlpatterns = [
     path("invite/<str:token>/", link_views.open_link, name="open"),
-    path("activate/", link_views.activate, name="activate"),
 ]

@@ -74,29 +74,33 @@ def password():
     return DEFAULT_PASSWORD
 
 
-def signed_in(client, user):
+def signed_in(user):
+    """A browser of its own, signed in as `user`: personas never share a session."""
+    from django.test import Client
+
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def manager_client(client, employer_manager):
-    return signed_in(client, employer_manager)
+def manager_client(employer_manager):
+    return signed_in(employer_manager)
 
 
 @pytest.fixture
-def viewer_client(client, employer_viewer):
-    return signed_in(client, employer_viewer)
+def viewer_client(employer_viewer):
+    return signed_in(employer_viewer)
 
 
 @pytest.fixture
-def provider_client(client, provider_staff):
-    return signed_in(client, provider_staff)
+def provider_client(provider_staff):
+    return signed_in(provider_staff)
 
 
 @pytest.fixture
-def outsider_client(client, outsider):
-    return signed_in(client, outsider)
+def outsider_client(outsider):
+    return signed_in(outsider)
 
 
 @pytest.fixture
@@ -133,3 +137,12 @@ def wait_for(condition, timeout=20.0, interval=0.05):
             return result
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout}s")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; every test starts without any."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -323,3 +323,11 @@ def test_the_service_reports_the_counts_to_its_caller(employer):
 
     assert result.ok and (result.created, result.updated) == (2, 0)
     assert result.summary() == "Imported 2 employees: 2 created, 0 updated, 0 unchanged."
+
+
+def test_the_example_file_in_the_docs_imports_cleanly(employer):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "employees.csv"
+    call_command("import_employees", str(example), employer=str(employer.pk), stdout=io.StringIO())
+    assert employer.employees.count() == 4

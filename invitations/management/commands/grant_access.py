@@ -7,7 +7,7 @@ from invitations.collective import grant_batch_run, grant_batch_start, grant_pre
 
 class Command(BaseCommand):
     help = _(
-        "Collective grant (R5): invite every employee of an employer who has no end date, has an "
+        "Collective grant: invite every employee of an employer who has no end date, has an "
         "email address and no account or open invitation."
     )
 
