@@ -10,4 +10,4 @@ RUN SECRET_KEY=build-only-$(python -c "print('x'*60)") ALLOWED_HOSTS=build \
 RUN useradd --create-home app
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "essportal.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "essportal.wsgi", "--config", "gunicorn.conf.py"]

@@ -16,6 +16,11 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 install: $(BIN)/.installed
 
+# axe-core for the accessibility checks of the browser tests (npm registry, pinned by the lock).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 ## Serve the HR UI and portal with demo data on the embedded defaults (SQLite, in-process tasks,
 ## mail printed in this terminal).
 run: install
@@ -24,12 +29,13 @@ run: install
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The whole test suite on the embedded defaults, plus the lint and migration checks.
+## (The browser tests belong to the integration leg.)
 test: install lint
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not browser"
 
 ## The same suite on PostgreSQL and Redis. Tasks run in-process for ordinary tests; the tests
 ## marked `integration` start a real Celery worker on Redis (fixture `celery_worker`).
-test-integration: install
+test-integration: install node_modules/.installed
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CELERY_TASK_ALWAYS_EAGER=true $(BIN)/pytest
 
 lint: install
@@ -48,8 +54,8 @@ lock:
 
 ## Rebuild the compiled translations after editing locale/*/LC_MESSAGES/django.po.
 messages: install
-	DEBUG=true $(BIN)/python manage.py makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
-	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+	DEBUG=true $(BIN)/python manage.py makemessages --locale nl --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'node_modules/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var

@@ -2,7 +2,8 @@
 
 A service calls `employee_mail_queue(kind=..., employee=..., **params)` inside its transaction; the
 mail is rendered and sent after commit by a worker. Queue messages carry ids only: anything secret
-(a password-reset link) is made inside the task, never put on the broker.
+(a password-reset link) is made inside the task, never put on the broker. The wording comes from
+invitations.texts (defaults, provider and employer overrides).
 """
 
 import logging
@@ -11,21 +12,22 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import transaction
 
-from essportal.mail import build_message, render_mail
+from essportal.mail import build_message
+from invitations.texts import Renderer, common_values
 
 from .models import Employee
 
 logger = logging.getLogger(__name__)
 
-# kind -> function(employee, **params) -> template context
-MAIL_CONTEXTS: dict[str, Callable[..., dict]] = {}
+# kind -> function(employee, **params) -> (kind to send, placeholder values), or None to skip
+MAIL_VALUES: dict[str, Callable[..., tuple[str, dict[str, str]] | None]] = {}
 
 
 def employee_mail(kind: str):
-    """Register the context builder of a mail kind; its templates are emails/<kind>_*."""
+    """Register the function that gives a mail kind its placeholder values."""
 
     def register(builder):
-        MAIL_CONTEXTS[kind] = builder
+        MAIL_VALUES[kind] = builder
         return builder
 
     return register
@@ -35,13 +37,16 @@ def employee_mail_send(*, kind: str, employee_id: int, params: dict) -> bool:
     employee = Employee.objects.select_related("employer", "user").filter(pk=employee_id).first()
     if employee is None or not employee.email:
         return False
-    context = {
-        "employee": employee,
-        "employer": employee.employer,
-        **MAIL_CONTEXTS[kind](employee, **params),
-    }
-    texts = render_mail(kind, context, language=employee.language)
-    build_message(texts, to=[employee.email]).send()
+    built = MAIL_VALUES[kind](employee, **params)
+    if built is None:
+        return False
+    text_kind, values = built
+    texts = Renderer(text_kind).render(
+        employer=employee.employer,
+        language=employee.language,
+        values={**common_values(employee), **values},
+    )
+    build_message(texts, employer=employee.employer, to=[employee.email]).send()
     return True
 
 
@@ -53,7 +58,7 @@ def send_employee_mail(kind: str, employee_id: int, params: dict) -> bool:
 def employee_mail_queue(*, kind: str, employee: Employee, **params) -> None:
     """Send after the current transaction commits. If the broker is down, send in-process
     rather than lose the mail."""
-    if kind not in MAIL_CONTEXTS:
+    if kind not in MAIL_VALUES:
         raise KeyError(kind)
 
     def start():

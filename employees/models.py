@@ -257,6 +257,8 @@ class AnnualStatement(models.Model):
     zvw_contribution = models.DecimalField(_("Zvw contribution"), **MONEY)
     employer_tax_number = models.CharField(_("employer's payroll tax number"), max_length=20)
     publish_date = models.DateField(_("publish date"))
+    # Set once the employee has been told about this statement (or never will be).
+    notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -38,7 +38,7 @@ from .models import (
     Payslip,
     PayslipLine,
 )
-from .payroll_services import payslip_publish_notify
+from .payroll_services import documents_publish_notify
 
 KINDS = ("payslips", "annual_statements", "leave_balances")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -640,7 +640,7 @@ def payroll_import(
         if dry_run:
             transaction.set_rollback(True)
         elif cleaned["payslips"]:
-            result.mails = payslip_publish_notify(today=today, employer=employer)
+            result.mails = documents_publish_notify(today=today, employer=employer)
     return result
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from . import payroll_mails  # noqa: F401  (registers the mail kinds queued below)
 from .mails import employee_mail_queue
-from .models import Employee, LeaveRequest, LeaveType, Payslip
+from .models import AnnualStatement, Employee, LeaveRequest, LeaveType, Payslip
 from .portal_selectors import overlapping_open_requests
 
 
@@ -37,7 +37,7 @@ def leave_request_create(
     if end_date < start_date:
         raise ValidationError(_("The last day cannot be before the first day."))
     # Lock the employee row so two concurrent requests are checked one after the other.
-    Employee.objects.select_for_update().filter(pk=employee.pk).first()
+    Employee.objects.select_for_update(no_key=True).filter(pk=employee.pk).first()
     if overlapping_open_requests(employee, start=start_date, end=end_date).exists():
         raise ValidationError(_("You already have a leave request for (part of) these days."))
     return LeaveRequest.objects.create(
@@ -98,7 +98,7 @@ def payslip_publish_notify(*, today: datetime.date, employer=None, employees=Non
     an email address are skipped but their payslips are marked too: they would find a mail
     about old payslips confusing once they get access. Returns the number of mails queued.
     """
-    due = Payslip.objects.select_for_update().filter(
+    due = Payslip.objects.select_for_update(of=("self",)).filter(
         publish_date__lte=today, notified_at__isnull=True
     )
     if employer is not None:
@@ -124,3 +124,38 @@ def payslip_publish_notify(*, today: datetime.date, employer=None, employees=Non
             payslip_ids=sorted(payslip_ids),
         )
     return len(per_employee)
+
+
+@transaction.atomic
+def statement_publish_notify(*, today: datetime.date, employer=None) -> int:
+    """Tell employees about annual statements that have become visible; once per statement."""
+    due = AnnualStatement.objects.select_for_update(of=("self",)).filter(
+        publish_date__lte=today, notified_at__isnull=True
+    )
+    if employer is not None:
+        due = due.filter(employee__employer=employer)
+    rows = list(
+        due.values_list("pk", "employee_id", "employee__email", "employee__user__is_active")
+    )
+    if not rows:
+        return 0
+    AnnualStatement.objects.filter(pk__in=[row[0] for row in rows]).update(
+        notified_at=timezone.now()
+    )
+    queued = 0
+    for statement_id, employee_id, email, active in rows:
+        if email and active:
+            employee_mail_queue(
+                kind="statement_published",
+                employee=Employee(pk=employee_id),
+                statement_id=statement_id,
+            )
+            queued += 1
+    return queued
+
+
+def documents_publish_notify(*, today: datetime.date, employer=None) -> int:
+    """Daily (Celery beat) and after every import: announce what became visible today."""
+    return payslip_publish_notify(today=today, employer=employer) + statement_publish_notify(
+        today=today, employer=employer
+    )

@@ -48,3 +48,15 @@ def get_employee_for_staff(request, employee_id: int, *, manage: bool = False) -
     if manage and not staff_can_manage(request.user, employee.employer):
         raise PermissionDenied
     return employee
+
+
+def get_provider_for_staff(request, provider_id: int, *, manage: bool = False):
+    """Only staff attached to the provider itself may see or edit its provider-wide settings."""
+    from django.http import Http404
+
+    memberships = [m for m in memberships_for_staff(request.user) if m.provider_id == provider_id]
+    if not memberships:
+        raise Http404
+    if manage and not any(m.can_manage for m in memberships):
+        raise PermissionDenied
+    return memberships[0].provider

@@ -28,6 +28,9 @@ class Employer(models.Model):
     contact_name = models.CharField(_("HR contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("HR contact email"), blank=True)
     contact_phone = models.CharField(_("HR contact phone"), max_length=40, blank=True)
+    # Where employees' replies to portal mails go. The From address stays the configured one:
+    # sending "from" the employer's own domain would fail SPF/DMARC.
+    reply_to_email = models.EmailField(_("reply-to address for mails"), blank=True)
     # R2: optional HRM modules, switched per employer.
     leave_module = models.BooleanField(_("leave module"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,7 +8,9 @@ def memberships_for_staff(user) -> list[StaffMembership]:
     if not user.is_authenticated:
         return []
     if not hasattr(user, "_staff_memberships"):
-        user._staff_memberships = list(StaffMembership.objects.filter(user=user))
+        user._staff_memberships = list(
+            StaffMembership.objects.filter(user=user).select_related("provider")
+        )
     return user._staff_memberships
 
 

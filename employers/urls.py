@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from invitations.hr_urls import urlpatterns as invitation_urlpatterns
+from invitations.text_urls import urlpatterns as text_urlpatterns
 
 from . import views
 from .account_urls import urlpatterns as account_urlpatterns
@@ -22,4 +23,5 @@ urlpatterns = [
     *invitation_urlpatterns,
     *account_urlpatterns,
     *leave_urlpatterns,
+    *text_urlpatterns,
 ]

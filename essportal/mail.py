@@ -1,37 +1,39 @@
-"""Rendering and sending of every mail the portal sends.
+"""Building the messages the portal sends.
 
-Each mail is three templates: `emails/<name>_subject.txt`, `emails/<name>_body.txt` and
-`emails/<name>_body.html`, rendered in the recipient's language.
+The From address is always DEFAULT_FROM_EMAIL (its domain passes SPF/DMARC); the display name
+says on whose behalf it is sent, and replies go to the employer.
 """
 
-from dataclasses import dataclass
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils.translation import gettext as _
+
+from invitations.texts import LINE_BREAKS, MailTexts
 
 
-@dataclass(frozen=True)
-class MailTexts:
-    subject: str
-    text: str
-    html: str
+def sender_for(employer) -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    # formataddr quotes the name; line breaks are removed so a name can never add a header.
+    name = _("%(employer)s via %(site)s") % {"employer": employer.name, "site": settings.SITE_NAME}
+    return formataddr((LINE_BREAKS.sub(" ", name), address))
 
 
-def render_mail(name: str, context: dict, *, language: str) -> MailTexts:
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
-    with translation.override(language):
-        subject = render_to_string(f"emails/{name}_subject.txt", context)
-        text = render_to_string(f"emails/{name}_body.txt", context)
-        html = render_to_string(f"emails/{name}_body.html", context)
-    # A subject is one line: anything else is a header-injection attempt or a template slip.
-    return MailTexts(subject=" ".join(subject.split())[:200], text=text, html=html)
+def reply_to_for(employer) -> list[str]:
+    address = employer.reply_to_email or employer.contact_email
+    return [address] if address else []
 
 
-def build_message(texts: MailTexts, *, to: list[str], connection=None, headers=None):
+def build_message(texts: MailTexts, *, employer, to: list[str], connection=None, headers=None):
     message = EmailMultiAlternatives(
-        subject=texts.subject, body=texts.text, to=to, connection=connection, headers=headers
+        subject=texts.subject,
+        body=texts.text,
+        from_email=sender_for(employer),
+        to=to,
+        reply_to=reply_to_for(employer),
+        connection=connection,
+        headers=headers,
     )
     message.attach_alternative(texts.html, "text/html")
     return message

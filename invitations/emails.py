@@ -1,15 +1,13 @@
-"""The invitation mail: one function decides its wording (R7).
-
-The email-texts work extends `invitation_texts` with provider and employer overrides (R16).
-"""
+"""The invitation mail (R7): its link and its values; the wording comes from invitations.texts."""
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from essportal.mail import MailTexts, build_message, render_mail
+from essportal.mail import build_message
 
 from .models import Invitation
+from .texts import Renderer, common_values
 
 
 def invitation_link(raw_token: str) -> str:
@@ -17,24 +15,35 @@ def invitation_link(raw_token: str) -> str:
     return settings.SITE_URL + reverse("invitations:open", args=[raw_token])
 
 
-def invitation_texts(invitation: Invitation, *, link: str) -> MailTexts:
-    employee = invitation.employee
-    context = {
-        "employee": employee,
-        "employer": employee.employer,
+def invitation_values(invitation: Invitation, *, link: str) -> dict[str, str]:
+    valid_until = timezone.localtime(invitation.expires_at)
+    return {
+        **common_values(invitation.employee),
         "link": link,
-        "valid_until": timezone.localtime(invitation.expires_at),
-        "is_resend": invitation.is_resend,
+        "valid_until_date": valid_until.strftime("%d-%m-%Y"),
+        "valid_until_time": valid_until.strftime("%H:%M"),
     }
-    return render_mail("invitation", context, language=employee.language)
 
 
-def invitation_message(invitation: Invitation, *, link: str, connection=None):
-    texts = invitation_texts(invitation, link=link)
-    return build_message(
-        texts,
-        to=[invitation.employee.email],
-        connection=connection,
-        # Helps match ESP tracking events and support questions to the row.
-        headers={"X-ESS-Invitation": str(invitation.pk)},
-    )
+class InvitationMails:
+    """Builds invitation messages; one per chunk of a collective grant, so that texts are
+    resolved once per employer and language."""
+
+    def __init__(self):
+        self.renderers = {False: Renderer("invitation"), True: Renderer("invitation_resend")}
+
+    def message(self, invitation: Invitation, *, link: str, connection=None):
+        employee = invitation.employee
+        texts = self.renderers[invitation.is_resend].render(
+            employer=employee.employer,
+            language=employee.language,
+            values=invitation_values(invitation, link=link),
+        )
+        return build_message(
+            texts,
+            employer=employee.employer,
+            to=[employee.email],
+            connection=connection,
+            # Helps match ESP tracking events and support questions to the row.
+            headers={"X-ESS-Invitation": str(invitation.pk)},
+        )

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from employers.models import AuditEvent
 
-from .emails import invitation_link, invitation_message
+from .emails import InvitationMails, invitation_link
 from .models import Invitation, invitation_validity
 from .tokens import token_mint
 
@@ -80,7 +80,7 @@ def _claim(invitation_ids: list[int], now) -> list[tuple[Invitation, str]]:
     (invitation, raw token) pairs; the raw tokens live only in memory from here to the mail."""
     with transaction.atomic():
         rows = list(
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("employee__employer")
             .filter(
                 pk__in=invitation_ids,
@@ -132,13 +132,14 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
     if not claimed:
         return result
     connection = connection or get_connection()
+    mails = InvitationMails()
     outcomes: list[tuple[Invitation, Exception | None, str]] = []
     with connection:
         for invitation, raw in claimed:
-            message = invitation_message(
-                invitation, link=invitation_link(raw), connection=connection
-            )
             try:
+                message = mails.message(
+                    invitation, link=invitation_link(raw), connection=connection
+                )
                 message.send()
             except Exception as exc:  # noqa: BLE001 - classified below, never lost
                 outcomes.append((invitation, exc, ""))
@@ -262,7 +263,7 @@ def invitation_record_tracking(*, message_id: str, event_type: str, description:
     if not new_status or not message_id:
         return False
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("employee")
         .filter(mail_message_id=message_id)
         .first()

@@ -64,8 +64,16 @@ def _new_invitation(*, employee, actor, is_resend: bool, now) -> Invitation:
 
 @transaction.atomic
 def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
-    """Invite one employee (R6). People who left may be invited individually too."""
-    employee = Employee.objects.select_for_update().select_related("employer").get(pk=employee.pk)
+    """Invite one employee (R6). People who left may be invited individually too.
+
+    The employee row is locked FOR NO KEY UPDATE: it serialises grants for this employee, yet
+    does not block the foreign-key checks of the mail task's audit rows (which would deadlock).
+    """
+    employee = (
+        Employee.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("employer")
+        .get(pk=employee.pk)
+    )
     now = timezone.now()
     if not employee.email:
         raise InvitationError(_("Register an email address before granting access."))
@@ -82,7 +90,7 @@ def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invi
 
 def _lock_open_invitation(employee: Employee) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(employee=employee, status__in=Invitation.OPEN_STATUSES)
         .first()
     )
@@ -209,7 +217,7 @@ def invitation_check_birth_date(
 
     limit = settings.INVITATION_MAX_BIRTH_DATE_ATTEMPTS
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("employee__employer")
         .get(pk=invitation_id)
     )
@@ -261,7 +269,7 @@ def invitation_accept(*, invitation_id: int, username: str, password: str, ip_ad
                 )
             )
         invitation = Invitation.objects.select_related("employee").get(pk=invitation_id)
-        employee = Employee.objects.select_for_update().get(pk=invitation.employee_id)
+        employee = Employee.objects.select_for_update(no_key=True).get(pk=invitation.employee_id)
         if employee.user_id:
             raise InvitationAlreadyUsed(_("Your account is already active. Please sign in."))
         try:

@@ -1,0 +1,28 @@
+"""gunicorn settings for the web container. Access logs go through the same redaction as the
+application's logs, so an invitation token in a request path is never written down."""
+
+import os
+
+from gunicorn.glogging import Logger
+
+from essportal.logging import redact
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+accesslog = "-"
+# The query string is left out: it may hold form data. Paths are redacted below.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("U", "r", "f"):
+            if key in atoms:
+                atoms[key] = redact(str(atoms[key]))
+        return atoms
+
+
+logger_class = RedactingLogger

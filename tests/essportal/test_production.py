@@ -1,0 +1,128 @@
+"""Production readiness: deploy checks, security headers, health, logs without secrets."""
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from essportal.logging import RedactSecrets, redact
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    """manage.py in a clean environment: only what production would set."""
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "essportal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-real-production-secret-" + "k" * 40,
+    "ALLOWED_HOSTS": "portal.example.nl",
+    "SITE_URL": "https://portal.example.nl",
+}
+
+
+def test_check_deploy_reports_nothing_on_production_settings():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {**PRODUCTION, "SECRET_KEY": ""},
+        {**PRODUCTION, "SECRET_KEY": "too-short"},
+        {**PRODUCTION, "SECRET_KEY": "django-insecure-" + "x" * 60},
+        {**PRODUCTION, "ALLOWED_HOSTS": ""},
+        {**PRODUCTION, "DEBUG": "maybe"},
+    ],
+)
+def test_without_debug_it_refuses_to_start_without_real_settings(env):
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert (
+        "ImproperlyConfigured" in result.stderr
+        or "Invalid" in result.stderr
+        or ("ValueError" in result.stderr)
+    )
+
+
+def test_security_headers_are_set(client, db):
+    response = client.get(reverse("portal:login"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_SSL_REDIRECT=False)
+def test_hsts_is_sent_over_https(client, db):
+    response = client.get(reverse("portal:login"), secure=True)
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_pages_with_personal_data_are_not_cached(manager_client, employee):
+    response = manager_client.get(reverse("hr:employee_detail", args=[employee.pk]))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_healthz_checks_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_is_down(client, db):
+    with mock.patch("essportal.views._database_ok", return_value=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["database"] == "down"
+
+
+def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with mock.patch("essportal.views._broker_ok", return_value=False):
+        response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["broker"] == "down"
+
+
+@pytest.mark.parametrize(
+    "line, secret",
+    [
+        ("Not Found: /invite/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde/", "AbCdEf"),
+        ('"GET /reset/MTI/c1x2y3-abcdef0123456789/ HTTP/1.1" 200', "c1x2y3"),
+        ("POST data: password1=hunter2hunter2&password2=hunter2hunter2", "hunter2"),
+        ("day=14&month=3&year=1985", "1985"),
+    ],
+)
+def test_logs_never_hold_a_token_a_password_or_a_birth_date(line, secret):
+    assert secret not in redact(line)
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, line, None, None)
+    RedactSecrets().filter(record)
+    assert secret not in record.getMessage()
+
+
+def test_a_404_on_an_invitation_link_is_logged_without_the_token(client, db, caplog):
+    token = "Q" * 43
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get(f"/invite/{token}/")
+    handler_filter = RedactSecrets()
+    for record in caplog.records:
+        handler_filter.filter(record)
+        assert token not in record.getMessage()
