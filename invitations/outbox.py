@@ -133,7 +133,7 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
         return result
     connection = connection or get_connection()
     mails = InvitationMails()
-    outcomes: list[tuple[Invitation, Exception | None, str]] = []
+    outcomes: list[tuple[Invitation, Exception | None]] = []
     with connection:
         for invitation, raw in claimed:
             try:
@@ -142,32 +142,42 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
                 )
                 message.send()
             except Exception as exc:  # noqa: BLE001 - classified below, never lost
-                outcomes.append((invitation, exc, ""))
+                outcomes.append((invitation, exc))
             else:
-                status = getattr(message, "anymail_status", None)
-                message_id = (getattr(status, "message_id", None) or "") if status else ""
-                outcomes.append((invitation, None, str(message_id)[:255]))
+                _mark_sent(invitation, message)
+                outcomes.append((invitation, None))
             del raw
     _record_outcomes(outcomes, result)
     return result
 
 
-def _record_outcomes(outcomes, result: SendResult) -> None:
-    # The validity counts from the moment the mail was actually handed over (R11).
+def _mark_sent(invitation: Invitation, message) -> None:
+    """Record the hand-over at once, in its own tiny commit: a worker killed half-way through
+    a chunk then resends at most the one mail that was in flight, not the whole chunk.
+    The validity counts from this moment (R11)."""
+    status = getattr(message, "anymail_status", None)
+    message_id = str((getattr(status, "message_id", None) or "") if status else "")[:255]
     sent_at = timezone.now()
-    sent_rows, other_rows, events = [], [], []
-    for invitation, exc, message_id in outcomes:
-        invitation.mail_updated_at = sent_at
+    Invitation.objects.filter(pk=invitation.pk, mail_status=Invitation.MailStatus.SENDING).update(
+        mail_status=Invitation.MailStatus.SENT,
+        mail_message_id=message_id,
+        mail_error="",
+        sent_at=sent_at,
+        expires_at=sent_at + invitation_validity(),
+        mail_updated_at=sent_at,
+    )
+
+
+def _record_outcomes(outcomes, result: SendResult) -> None:
+    """After the chunk: failures back to the outbox (or failed), and the audit events."""
+    now = timezone.now()
+    other_rows, events = [], []
+    for invitation, exc in outcomes:
         if exc is None:
-            invitation.mail_status = Invitation.MailStatus.SENT
-            invitation.mail_message_id = message_id
-            invitation.mail_error = ""
-            invitation.sent_at = sent_at
-            invitation.expires_at = sent_at + invitation_validity()
-            sent_rows.append(invitation)
             result.sent.append(invitation.pk)
             events.append((invitation, AuditEvent.Action.MAIL_SENT, ""))
             continue
+        invitation.mail_updated_at = now
         error = describe_error(exc)
         invitation.mail_error = error
         if mail_error_is_permanent(exc) or invitation.mail_attempts >= MAX_MAIL_ATTEMPTS:
@@ -178,23 +188,12 @@ def _record_outcomes(outcomes, result: SendResult) -> None:
         else:
             # Back to the outbox; the link minted for the failed attempt dies with the next one.
             invitation.mail_status = Invitation.MailStatus.QUEUED
-            invitation.mail_next_attempt_at = sent_at + retry_delay(invitation.mail_attempts)
+            invitation.mail_next_attempt_at = now + retry_delay(invitation.mail_attempts)
             result.retrying.append(invitation.pk)
             logger.info("Invitation mail %s will be retried: %s", invitation.pk, error)
         other_rows.append(invitation)
-    # Few rows fail at once; bulk_update's cost does not matter there.
     with transaction.atomic():
-        if sent_rows:
-            Invitation.objects.filter(pk__in=[row.pk for row in sent_rows]).update(
-                mail_status=Invitation.MailStatus.SENT,
-                mail_error="",
-                sent_at=sent_at,
-                expires_at=sent_at + invitation_validity(),
-                mail_updated_at=sent_at,
-            )
-            with_ids = [row for row in sent_rows if row.mail_message_id]
-            if with_ids:
-                _update_each(with_ids, "mail_message_id")
+        # Few rows fail at once; bulk_update's cost does not matter there.
         if other_rows:
             Invitation.objects.bulk_update(
                 other_rows, ["mail_status", "mail_error", "mail_next_attempt_at", "mail_updated_at"]

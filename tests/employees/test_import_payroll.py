@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from employees.models import AnnualStatement, LeaveBalance, LeaveType, Payslip, PayslipLine
 from employees.payroll_import import payroll_import
@@ -131,6 +132,7 @@ def test_a_payslip_twice_in_one_file_is_refused(employer, staff):
     )
 
 
+@translation.override("en")
 def test_csv_errors_name_line_and_column(employer, staff):
     content = (EXAMPLES / "payslips.csv").read_text().splitlines()
     content[3] = content[3].replace(";142,50", ";abc")  # line 4's amount
@@ -153,6 +155,7 @@ def test_csv_kind_is_recognised_from_the_header(employer, staff):
     assert LeaveBalance.objects.get().taken_hours == Decimal("8.5")
 
 
+@translation.override("en")
 def test_csv_with_unknown_columns_is_refused(employer, staff):
     result = run(employer, "employee_number;salary\n1001;3\n", kind="payslips")
     assert str(result.errors[0]).startswith("line 1:")
