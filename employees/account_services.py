@@ -21,35 +21,31 @@ def _require_account(employee: Employee):
         raise AccountError(_("This employee has no account yet."))
 
 
+def _account_set_active(employee: Employee, active: bool, actor, ip_address) -> None:
+    _require_account(employee)
+    user = employee.user
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action = AuditEvent.Action.UNBLOCKED if active else AuditEvent.Action.BLOCKED
+    audit_record(employee=employee, action=action, actor=actor, ip_address=ip_address)
+    employee_mail_queue(
+        kind="account_unblocked" if active else "account_blocked", employee=employee
+    )
+
+
 @transaction.atomic
 def account_block(*, employee: Employee, actor=None, ip_address=None) -> None:
     """Blocking ends the account's sessions at their next request (inactive users are not
     loaded from a session) and mails the employee. The credentials stay as they are."""
-    _require_account(employee)
-    user = employee.user
-    if not user.is_active:
-        return
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    audit_record(
-        employee=employee, action=AuditEvent.Action.BLOCKED, actor=actor, ip_address=ip_address
-    )
-    employee_mail_queue(kind="account_blocked", employee=employee)
+    _account_set_active(employee, False, actor, ip_address)
 
 
 @transaction.atomic
 def account_unblock(*, employee: Employee, actor=None, ip_address=None) -> None:
     """The same username and password work again."""
-    _require_account(employee)
-    user = employee.user
-    if user.is_active:
-        return
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    audit_record(
-        employee=employee, action=AuditEvent.Action.UNBLOCKED, actor=actor, ip_address=ip_address
-    )
-    employee_mail_queue(kind="account_unblocked", employee=employee)
+    _account_set_active(employee, True, actor, ip_address)
 
 
 @transaction.atomic

@@ -9,10 +9,11 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from essportal.http import client_ip
+
 from .access import employee_required
 from .account_forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from .account_services import account_request_password_reset, account_request_username
-from .activation import client_ip
 from .passwords import PASSWORD_RULES
 from .throttle import throttle_hit
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from essportal.http import client_ip
 from invitations.link_views import SESSION_KEY, link_state_page
 from invitations.services import (
     InvitationAlreadyUsed,
@@ -26,10 +27,6 @@ from .passwords import PASSWORD_RULES
 from .throttle import throttle_hit
 
 BIRTH_DATE_OK_KEY = "onboarding_birth_date_ok"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _current_invitation(request):

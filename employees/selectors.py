@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, TextChoices
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +31,28 @@ SORTS = {
     "end": ("end_date", "id"),
     "-end": ("-end_date", "-id"),
 }
+# Sorts whose leading column is what HR also searches for (search_text holds names and numbers).
+SEARCH_CORRELATED_SORTS = {"name", "-name", "number", "-number"}
+
+
+def _ordering(sort: str, searching: bool) -> list:
+    """ORDER BY for the list. Searching while sorting by the searched column needs care.
+
+    Without a search PostgreSQL walks the (employer, last_name, first_name) index and stops after
+    one page: ideal. With a search it estimates that matches are spread evenly over that index,
+    but a name search's matches all sit together ("meer" after every name before M), so the walk
+    reads half the employer's rows before it finds one (bench/hr_list.py: ~90 ms at 100,000).
+    Asking for NULLS FIRST/LAST opposite to the index's order (the columns are NOT NULL, so the
+    result is identical) makes the index useless for the ORDER BY: PostgreSQL finds the matches
+    first (the trigram index of migration 0006) and sorts only those.
+    """
+    fields = SORTS.get(sort, SORTS["name"])
+    if not (searching and sort in SEARCH_CORRELATED_SORTS):
+        return list(fields)
+    return [
+        F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_first=True)
+        for f in fields
+    ]
 
 
 def _open_invitations():
@@ -83,7 +105,8 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
     """The HR list: searched, filtered and sorted, with each row's access state attached."""
     now = timezone.now()
     employees = Employee.objects.filter(employer=employer).select_related("user")
-    for word in fold_for_search(filters.q).split()[:5]:
+    words = fold_for_search(filters.q).split()[:5]
+    for word in words:
         employees = employees.filter(search_text__contains=word)
     if filters.employment == "active":
         employees = employees.filter(end_date__isnull=True)
@@ -96,7 +119,7 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
         open_invitation_status=Subquery(open_invitation.values("status")[:1]),
         open_invitation_expires_at=Subquery(open_invitation.values("expires_at")[:1]),
     )
-    return employees.order_by(*SORTS.get(filters.sort, SORTS["name"]))
+    return employees.order_by(*_ordering(filters.sort, searching=bool(words)))
 
 
 def access_state_from_annotations(employee: Employee, now=None) -> AccessState:

@@ -6,12 +6,15 @@ confirm that it exists), a read-only role trying to change something is a 403.
 
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from employees.models import Employee
+from essportal.http import client_ip
 
 from .models import Employer
 from .selectors import employers_for_staff, memberships_for_staff, staff_can_manage
@@ -52,11 +55,22 @@ def get_employee_for_staff(request, employee_id: int, *, manage: bool = False) -
 
 def get_provider_for_staff(request, provider_id: int, *, manage: bool = False):
     """Only staff attached to the provider itself may see or edit its provider-wide settings."""
-    from django.http import Http404
-
     memberships = [m for m in memberships_for_staff(request.user) if m.provider_id == provider_id]
     if not memberships:
         raise Http404
     if manage and not any(m.can_manage for m in memberships):
         raise PermissionDenied
     return memberships[0].provider
+
+
+def run_employee_action(request, employee_id: int, service, success_message: str, refusal):
+    """One HR action on one employee (POST): load it in scope with the managing role, call the
+    service, and tell HR what happened. `refusal` is the service's "not allowed now" error."""
+    employee = get_employee_for_staff(request, employee_id, manage=True)
+    try:
+        service(employee=employee, actor=request.user, ip_address=client_ip(request))
+    except refusal as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success_message % {"name": employee.full_name})
+    return redirect("hr:employee_detail", employee_id=employee.pk)

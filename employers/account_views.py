@@ -20,23 +20,13 @@ from employees.account_services import (
     accounts_unblock_collectively,
 )
 from employees.forms import DATE_INPUT_FORMATS
+from essportal.http import client_ip
 
-from .access import get_employee_for_staff, get_employer_for_staff, staff_required
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
+from .access import get_employer_for_staff, run_employee_action, staff_required
 
 
 def _account_action(request, employee_id, service, success_message):
-    employee = get_employee_for_staff(request, employee_id, manage=True)
-    try:
-        service(employee=employee, actor=request.user, ip_address=_client_ip(request))
-    except AccountError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success_message % {"name": employee.full_name})
-    return redirect("hr:employee_detail", employee_id=employee.pk)
+    return run_employee_action(request, employee_id, service, success_message, AccountError)
 
 
 @require_POST
@@ -86,7 +76,7 @@ def collective_block(request, employer_id):
             employer=employer,
             left_before=left_before,
             actor=request.user,
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
         )
         messages.success(
             request,
@@ -112,7 +102,7 @@ def collective_unblock(request, employer_id):
     employer = get_employer_for_staff(request, employer_id, manage=True)
     if request.method == "POST":
         count = accounts_unblock_collectively(
-            employer=employer, actor=request.user, ip_address=_client_ip(request)
+            employer=employer, actor=request.user, ip_address=client_ip(request)
         )
         messages.success(
             request,

@@ -3,32 +3,20 @@
 import csv
 import secrets
 
-from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from employers.access import get_employee_for_staff, get_employer_for_staff, staff_required
+from employers.access import get_employer_for_staff, run_employee_action, staff_required
 
 from .collective import grant_batch_start, grant_batch_summary, grant_preview
 from .models import GrantBatch, GrantBatchItem
 from .services import InvitationError, invitation_grant, invitation_resend, invitation_revoke
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _invitation_action(request, employee_id, service, success_message):
-    employee = get_employee_for_staff(request, employee_id, manage=True)
-    try:
-        service(employee=employee, actor=request.user, ip_address=client_ip(request))
-    except InvitationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success_message % {"name": employee.full_name})
-    return redirect("hr:employee_detail", employee_id=employee.pk)
+    return run_employee_action(request, employee_id, service, success_message, InvitationError)
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""Find a provider or employer from a command-line option: an id or an exact name."""
+"""Shared by the operator commands: find a provider or employer from a command-line option (an id
+or an exact name), and run a file import with one way of reporting its errors."""
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
@@ -32,3 +33,21 @@ def employer_from_option(value: str) -> Employer:
             % {"value": value, "choices": choices}
         )
     return matches[0]
+
+
+def run_file_import(path: str, employer: Employer, importer) -> str:
+    """Open `path`, call importer(stream) and return its summary line. An unreadable file or an
+    invalid row becomes a CommandError listing every problem (nothing was imported)."""
+    try:
+        with open(path, "rb") as stream:
+            result = importer(stream)
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read %(file)s: %(error)s") % {"file": path, "error": error.strerror}
+        ) from error
+    if not result.ok:
+        heading = _("Nothing was imported into %(employer)s; fix these errors:") % {
+            "employer": employer
+        }
+        raise CommandError("\n".join([heading, *result.error_lines()]))
+    return result.summary()

@@ -67,9 +67,13 @@ def fill_birth_date(page, date: datetime.date):
     page.click("main button[type=submit]")
 
 
-def test_from_invitation_to_approved_leave(new_page, world, check_accessibility):
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_from_invitation_to_approved_leave(new_page, world, check_accessibility, language):
+    """Journey 1, with axe-core on every page, in Dutch and in English."""
     employee = world["employee"]
-    hr = new_page()
+    employee.language = language
+    employee.save()
+    hr = new_page(language)
     hr_sign_in(hr, world["hr"])
     check_accessibility(hr)
     hr.click(f"text={employee.last_name}")
@@ -84,7 +88,7 @@ def test_from_invitation_to_approved_leave(new_page, world, check_accessibility)
     hr.wait_for_selector(".badge-invited")
     assert len(mail.outbox) == 1
 
-    me = new_page()
+    me = new_page(language)
     me.goto(invitation_path())
     assert me.url.endswith("/activate/")  # the token left the address bar
     check_accessibility(me)

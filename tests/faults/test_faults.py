@@ -27,6 +27,7 @@ from invitations.services import invitation_grant
 from invitations.tasks import sweep_invitation_outbox
 from tests.conftest import wait_for
 from tests.factories import EmployeeFactory
+from tests.mail_backends import FailingBackend
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,37 +134,15 @@ def test_redis_stopped_while_hr_grants_delays_the_mail_and_sends_it_once(private
     assert invitation.mail_status == "sent"
 
 
-class FlakyBackend:
-    """A mail provider that refuses while `down` is set."""
-
-    down = True
-
-    def __init__(self, *args, **kwargs):
-        from django.core.mail.backends.locmem import EmailBackend
-
-        self.inner = EmailBackend()
-
-    def open(self):
-        return True
-
-    def close(self):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_messages(self, messages):
-        if FlakyBackend.down:
-            raise ConnectionRefusedError("provider unavailable")
-        return self.inner.send_messages(messages)
+@pytest.fixture
+def provider_down(settings):
+    settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
+    FailingBackend.error = ConnectionRefusedError("provider unavailable")
+    yield FailingBackend
+    FailingBackend.error = OSError("connection refused")
 
 
-def test_a_failing_provider_is_retried_with_backoff_then_recovers(private_redis, settings):
-    settings.EMAIL_BACKEND = "tests.faults.test_faults.FlakyBackend"
-    FlakyBackend.down = True
+def test_a_failing_provider_is_retried_with_backoff_then_recovers(private_redis, provider_down):
     employee = EmployeeFactory()
     with in_thread_worker():
         invitation = invitation_grant(employee=employee)
@@ -171,7 +150,7 @@ def test_a_failing_provider_is_retried_with_backoff_then_recovers(private_redis,
         invitation.refresh_from_db()
         assert invitation.mail_status == "queued"
         assert invitation.mail_next_attempt_at > timezone.now()  # backing off
-        FlakyBackend.down = False
+        provider_down.error = None  # the provider is back
         Invitation.objects.update(mail_next_attempt_at=timezone.now())
         sweep_invitation_outbox.delay()
         wait_for(lambda: Invitation.objects.get(pk=invitation.pk).mail_status == "sent")
@@ -179,10 +158,8 @@ def test_a_failing_provider_is_retried_with_backoff_then_recovers(private_redis,
 
 
 def test_a_provider_down_for_good_ends_in_failed_which_hr_sees(
-    private_redis, settings, manager_client, employer
+    private_redis, provider_down, manager_client, employer
 ):
-    settings.EMAIL_BACKEND = "tests.faults.test_faults.FlakyBackend"
-    FlakyBackend.down = True
     employee = EmployeeFactory(employer=employer)
     with in_thread_worker():
         invitation = invitation_grant(employee=employee)

@@ -21,44 +21,22 @@ from invitations.outbox import (
 )
 from invitations.services import invitation_grant
 from invitations.tasks import send_invitation_mails, sweep_invitation_outbox
+from tests.mail_backends import FailingBackend
 
 
 def later(minutes):
     return time_machine.travel(timezone.now() + datetime.timedelta(minutes=minutes), tick=False)
 
 
-class FailingBackend:
-    """A mail backend that raises the given error for every message."""
-
-    error: Exception = OSError("connection refused")
-
-    def __init__(self, *args, **kwargs):
-        pass
-
-    def open(self):
-        return True
-
-    def close(self):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def send_messages(self, messages):
-        raise self.error
-
-
 @pytest.fixture
 def failing_mail(settings):
-    settings.EMAIL_BACKEND = "tests.invitations.test_outbox.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
 
     def fail_with(error):
         FailingBackend.error = error
 
-    return fail_with
+    yield fail_with
+    FailingBackend.error = OSError("connection refused")
 
 
 def test_a_broker_outage_leaves_the_invitation_queued_and_the_sweep_sends_it_once(

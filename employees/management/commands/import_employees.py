@@ -1,8 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from employees.importing import COLUMNS, REQUIRED_COLUMNS, employee_import_csv
-from employers.management.lookups import employer_from_option
+from employers.management.lookups import employer_from_option, run_file_import
 
 
 class Command(BaseCommand):
@@ -24,16 +24,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, employer, dry_run, **options):
         employer = employer_from_option(employer)
-        try:
-            with open(file, "rb") as stream:
-                result = employee_import_csv(employer=employer, file=stream, dry_run=dry_run)
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
-            ) from error
-        if not result.ok:
-            heading = _("Nothing was imported into %(employer)s; fix these errors:") % {
-                "employer": employer
-            }
-            raise CommandError("\n".join([heading, *result.error_lines()]))
-        self.stdout.write(result.summary())
+        summary = run_file_import(
+            file,
+            employer,
+            lambda stream: employee_import_csv(employer=employer, file=stream, dry_run=dry_run),
+        )
+        self.stdout.write(summary)

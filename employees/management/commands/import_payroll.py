@@ -1,8 +1,8 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from employees.payroll_import import KINDS, payroll_import
-from employers.management.lookups import employer_from_option
+from employers.management.lookups import employer_from_option, run_file_import
 
 
 class Command(BaseCommand):
@@ -29,16 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, employer, kind, dry_run, **options):
         employer = employer_from_option(employer)
-        try:
-            with open(file, "rb") as stream:
-                result = payroll_import(employer=employer, file=stream, kind=kind, dry_run=dry_run)
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
-            ) from error
-        if not result.ok:
-            heading = _("Nothing was imported into %(employer)s; fix these errors:") % {
-                "employer": employer
-            }
-            raise CommandError("\n".join([heading, *result.error_lines()]))
-        self.stdout.write(result.summary())
+        summary = run_file_import(
+            file,
+            employer,
+            lambda stream: payroll_import(
+                employer=employer, file=stream, kind=kind, dry_run=dry_run
+            ),
+        )
+        self.stdout.write(summary)

@@ -1,7 +1,7 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from employers.models import Employer
+from employers.management.lookups import employer_from_option
 from invitations.collective import grant_batch_run, grant_batch_start, grant_preview
 
 
@@ -18,11 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, employer, dry_run, **options):
-        lookup = {"pk": int(employer)} if employer.isdigit() else {"name": employer}
-        try:
-            employer_obj = Employer.objects.get(**lookup)
-        except Employer.DoesNotExist as exc:
-            raise CommandError(_("No employer %(employer)s.") % {"employer": employer}) from exc
+        employer_obj = employer_from_option(employer)
         preview = grant_preview(employer=employer_obj)
         for group in preview.skipped:
             self.stdout.write(f"{group.label}: {group.count}")
