@@ -2,12 +2,13 @@
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from essportal.http import session_timed_out
 
 from .models import Employee
 
@@ -15,10 +16,8 @@ from .models import Employee
 def _signed_out_or_login(request):
     """A session cookie whose session no longer exists means the idle timeout ended it:
     say so, instead of showing a bare login form."""
-    if request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        request.session.get("_")  # loads the session; an expired one drops its key
-        if request.session.session_key is None:
-            return redirect(reverse("portal:signed_out") + "?reason=timeout")
+    if session_timed_out(request):
+        return redirect(reverse("portal:signed_out") + "?reason=timeout")
     return redirect_to_login(request.get_full_path(), reverse("portal:login"))
 
 

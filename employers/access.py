@@ -6,15 +6,17 @@ confirm that it exists), a read-only role trying to change something is a 403.
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from employees.models import Employee
-from essportal.http import client_ip
+from essportal.http import client_ip, session_timed_out
 
 from .models import Employer
 from .selectors import employers_for_staff, memberships_for_staff, staff_can_manage
@@ -26,6 +28,12 @@ def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
+            if session_timed_out(request):
+                messages.info(
+                    request,
+                    _("You were signed out after %(minutes)d minutes without activity.")
+                    % {"minutes": settings.SESSION_COOKIE_AGE // 60},
+                )
             return redirect_to_login(request.get_full_path(), reverse("hr:login"))
         if not memberships_for_staff(request.user):
             raise PermissionDenied

@@ -12,3 +12,12 @@ def client_ip(request) -> str | None:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def session_timed_out(request) -> bool:
+    """A session cookie whose session no longer exists: the idle timeout ended it (a signed-out
+    browser has no cookie any more)."""
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return False
+    request.session.get("_")  # loads the session; an expired one drops its key
+    return request.session.session_key is None

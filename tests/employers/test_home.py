@@ -45,3 +45,16 @@ def test_a_wrong_password_is_refused_with_a_message(client, employer_manager):
 def test_sign_out_is_a_post(manager_client):
     assert manager_client.get(reverse("hr:logout")).status_code == 405
     assert manager_client.post(reverse("hr:logout")).status_code == 302
+
+
+def test_after_30_idle_minutes_hr_is_told_they_were_signed_out(client, employer_manager, password):
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    client.post(reverse("hr:login"), {"username": employer_manager.username, "password": password})
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
+        response = client.get(reverse("hr:home"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("hr:login"))
+    assert [m.level_tag for m in response.context["messages"]] == ["info"]
