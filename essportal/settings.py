@@ -266,6 +266,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # axes logs every successful login at INFO; failures still reach WARNING.
         "axes": {"level": "WARNING"},
+        # The development server's request log goes through the redaction too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # One line per task run is noise at INFO; failures are logged at WARNING and above.
         "celery.app.trace": {"level": "WARNING"},
     },
