@@ -59,6 +59,7 @@ def birth_date(request):
             ip_address=client_ip(request),
         )
         if result.correct:
+            request.session.cycle_key()  # the session now proves the birth date: a new id
             request.session[BIRTH_DATE_OK_KEY] = invitation.pk
             return redirect("portal:activate_account")
         if result.state != LinkState.VALID:

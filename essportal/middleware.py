@@ -33,3 +33,19 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+class WebhookGateMiddleware:
+    """django-anymail only warns when its webhooks have no shared secret, and then accepts
+    anyone's events. Without ANYMAIL_WEBHOOK_SECRET the webhook URLs do not exist."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.http import Http404
+
+        if request.path.startswith("/anymail/") and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+            raise Http404
+        return self.get_response(request)

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "essportal.middleware.SecurityHeadersMiddleware",
+    "essportal.middleware.WebhookGateMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -126,7 +127,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # argon2id first; the others only verify old hashes (and upgrade them at the next login).
+# essportal/hashers.py explains the parameters (m=64 MiB, t=2, p=1; bench/argon2_cost.py).
 PASSWORD_HASHERS = [
+    "essportal.hashers.PortalArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -266,6 +269,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # axes logs every successful login at INFO; failures still reach WARNING.
         "axes": {"level": "WARNING"},
+        # Django's own loggers (404s name the path, and so the token) get our redacted handler
+        # instead of Django's default console handler.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # The development server's request log goes through the redaction too.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # One line per task run is noise at INFO; failures are logged at WARNING and above.

@@ -19,6 +19,9 @@ SESSION_KEY = "onboarding_invitation_id"
 def open_link(request, token):
     check = invitation_check_link(token[:200])
     if check.is_valid:
+        # A fresh session id from here on: an id planted in the browser beforehand (session
+        # fixation) must not let its planter follow this employee's activation.
+        request.session.cycle_key()
         request.session[SESSION_KEY] = check.invitation.pk
         return redirect("portal:activate")
     return link_state_page(request, check.state, check.invitation)

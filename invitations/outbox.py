@@ -13,7 +13,7 @@ import smtplib
 from dataclasses import dataclass, field
 
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
-from django.core.mail import get_connection
+from django.core.mail import BadHeaderError, get_connection
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -39,7 +39,13 @@ class PermanentMailError(Exception):
 
 def mail_error_is_permanent(exc: Exception) -> bool:
     """Refused recipients and 5xx SMTP replies will not get better by retrying."""
-    if isinstance(exc, AnymailRecipientsRefused | AnymailInvalidAddress | PermanentMailError):
+    permanent = (
+        AnymailRecipientsRefused,
+        AnymailInvalidAddress,
+        PermanentMailError,
+        BadHeaderError,  # a header Django refuses to write will be refused again
+    )
+    if isinstance(exc, permanent):
         return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return True
