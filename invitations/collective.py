@@ -30,6 +30,8 @@ SKIP_REASONS = [
     Outcome.SKIPPED_PENDING,
     Outcome.SKIPPED_LOCKED,
 ]
+# Planning streams the employees in pieces of this size, so memory stays flat in N.
+PLAN_CHUNK = 1000
 # A batch whose worker has been silent this long is started again by the sweep.
 BATCH_STALLED_AFTER = datetime.timedelta(minutes=2)
 
@@ -137,7 +139,7 @@ def _plan(batch: GrantBatch) -> None:
     rows = _employees_with_outcome(batch.employer, timezone.now()).values_list("pk", "outcome")
     items = (
         GrantBatchItem(batch=batch, employee_id=pk, outcome=outcome)
-        for pk, outcome in rows.iterator(chunk_size=5000)
+        for pk, outcome in rows.iterator(chunk_size=PLAN_CHUNK)
     )
     total = skipped = 0
     chunk: list[GrantBatchItem] = []
@@ -145,7 +147,7 @@ def _plan(batch: GrantBatch) -> None:
         chunk.append(item)
         total += 1
         skipped += item.outcome != Outcome.PLANNED
-        if len(chunk) >= 5000:
+        if len(chunk) >= PLAN_CHUNK:
             GrantBatchItem.objects.bulk_create(chunk)
             chunk = []
     GrantBatchItem.objects.bulk_create(chunk)

@@ -1,0 +1,142 @@
+"""Helpers shared by the benchmarks in this folder (not part of the application).
+
+- a throw-away PostgreSQL database (created, and dropped at the end);
+- Django set up with the production settings (DEBUG off) on that database;
+- a query counter for `connection.execute_wrapper`;
+- medians and percentiles.
+"""
+
+import os
+import statistics
+import sys
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# Whitenoise warns about the missing STATIC_ROOT of in-process benchmarks.
+warnings.filterwarnings("ignore", message="No directory at")
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench"
+QUICK = os.environ.get("BENCH_QUICK", "").lower() in {"1", "true", "yes"}
+
+
+def _maintenance(url: str):
+    """A connection to the server's `postgres` database, and the bench database's name."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return psycopg.connect(admin, autocommit=True), name
+
+
+def recreate_database(url: str) -> None:
+    conn, name = _maintenance(url)
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str) -> None:
+    conn, name = _maintenance(url)
+    with conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def bench_database():
+    """Yield the URL of a fresh, empty PostgreSQL database; drop it afterwards (unless
+    BENCH_KEEP_DATABASE=1, to look at query plans with psql)."""
+    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
+    recreate_database(url)
+    try:
+        yield url
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if os.environ.get("BENCH_KEEP_DATABASE") != "1":
+            drop_database(url)
+
+
+def production_environment(database_url: str) -> dict[str, str]:
+    """The environment of a production process (DEBUG off) on the bench database."""
+    return {
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "HTTPS": "false",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "REDIS_URL": "",
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "essportal.settings",
+    }
+
+
+def setup_django(database_url: str, *, migrate: bool = True, static_root: str = "") -> None:
+    """Django with the production settings on `database_url`. With `static_root`, static files
+    use the production (manifest) storage there; without, a plain one that needs no
+    collectstatic."""
+    os.environ.update(production_environment(database_url))
+    from django.conf import settings
+
+    if static_root:
+        settings.STATIC_ROOT = static_root
+    else:
+        # The manifest storage needs `collectstatic`; in-process benchmarks render templates
+        # without it (as the test suite does). The gunicorn benchmark collects static files.
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+    import django
+
+    django.setup()
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+        self.statements: list[str] = []
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        self.statements.append(sql)
+        return execute(sql, params, many, context)
+
+
+def median_ms(seconds: list[float]) -> float:
+    return statistics.median(seconds) * 1000
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def machine() -> str:
+    model = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration):
+        mem_kb = 0
+    return f"{os.cpu_count()} CPUs ({model}), {mem_kb / 1024 / 1024:.1f} GiB RAM"

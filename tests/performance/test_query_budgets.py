@@ -1,0 +1,235 @@
+"""Query budgets: every HR and portal page (GET) stays within a fixed number of SQL queries.
+
+The pages are found by walking the URL resolver of the `hr` and `portal` namespaces, so a new page
+without a budget here fails `test_every_page_has_a_budget`. Each page is requested with more than
+one row of everything it lists (a query per row would show as a budget overrun), by a signed-in
+manager (HR) or employee (portal), or anonymously for the pages that are meant for that.
+
+The budgets are the counts measured when they were set, plus a little room; the sessions table
+write (SESSION_SAVE_EVERY_REQUEST) and the staff/user look-ups are part of every count. Raise a
+budget only when a page really needs another query, never for one per row.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from invitations.collective import grant_batch_run, grant_batch_start
+from invitations.services import invitation_grant
+from tests.conftest import signed_in
+from tests.employees.factories import (
+    AnnualStatementFactory,
+    LeaveBalanceFactory,
+    LeaveRequestFactory,
+    LeaveTypeFactory,
+    PayslipFactory,
+    PayslipLineFactory,
+    sign_in,
+)
+from tests.factories import EmployeeFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# url name -> (max queries for a GET, expected status). 405: the URL takes only POST (a signed-in
+# request still reads the session and user and saves the session: 5 queries with the test
+# transaction's savepoints).
+HR_BUDGETS = {
+    "login": (5, 200),
+    "logout": (5, 405),
+    "home": (7, 302),
+    "switch_employer": (6, 302),
+    "employee_list": (8, 200),
+    "employee_new": (7, 200),
+    "audit_log": (8, 200),
+    "employee_detail": (9, 200),
+    "employee_edit": (9, 200),
+    "invitation_grant": (5, 405),
+    "invitation_resend": (5, 405),
+    "invitation_revoke": (5, 405),
+    "collective_grant": (14, 200),
+    "collective_batch": (9, 200),
+    "collective_batch_progress": (8, 200),
+    "collective_batch_csv": (8, 200),
+    "account_block": (5, 405),
+    "account_unblock": (5, 405),
+    "account_send_username": (5, 405),
+    "collective_block": (9, 200),
+    "collective_unblock": (9, 200),
+    "leave_requests": (8, 200),
+    "leave_approve": (5, 405),
+    "leave_reject": (5, 405),
+    "email_texts": (8, 200),
+    "email_text_edit": (9, 200),
+    "email_text_preview": (5, 405),
+    "email_text_test": (5, 405),
+    "email_text_restore": (5, 405),
+    "reply_to": (5, 405),
+}
+# (max queries, expected status, who asks: "employee" signed in or "anonymous"). The activation
+# pages without an opened link in the session are a 404 and touch no table.
+PORTAL_BUDGETS = {
+    "activate": (0, 404, "anonymous"),
+    "activate_account": (0, 404, "anonymous"),
+    "login": (0, 200, "anonymous"),
+    "logout": (5, 405, "employee"),
+    "signed_out": (0, 200, "anonymous"),
+    "forgot_password": (0, 200, "anonymous"),
+    "forgot_username": (0, 200, "anonymous"),
+    "password_reset_confirm": (5, 302, "anonymous"),
+    "account": (6, 200, "employee"),
+    "change_password": (6, 200, "employee"),
+    "home": (10, 200, "employee"),
+    "payslips": (8, 200, "employee"),
+    "payslip": (8, 200, "employee"),
+    "payslip_pdf": (8, 200, "employee"),
+    "statements": (7, 200, "employee"),
+    "statement": (7, 200, "employee"),
+    "statement_pdf": (7, 200, "employee"),
+    "leave": (8, 200, "employee"),
+    "leave_request": (9, 200, "employee"),
+    "leave_cancel": (5, 405, "employee"),
+    "details": (6, 200, "employee"),
+}
+
+
+def _patterns(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace:  # another namespace has budgets of its own (or none)
+                continue
+            yield from _patterns(entry.url_patterns, prefix)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield entry
+
+
+def url_names(namespace: str) -> set[str]:
+    _prefix, resolver = get_resolver().namespace_dict[namespace]
+    return {pattern.name for pattern in _patterns(resolver.url_patterns)}
+
+
+def url_parameters(namespace: str, name: str) -> list[str]:
+    _prefix, resolver = get_resolver().namespace_dict[namespace]
+    ((_possibility, parameters),) = [
+        (possibility, params)
+        for possibility, _pattern, _defaults, _converters in resolver.reverse_dict.getlist(name)
+        for possibility, params in possibility
+    ][:1]
+    return list(parameters)
+
+
+@pytest.mark.parametrize("namespace, budgets", [("hr", HR_BUDGETS), ("portal", PORTAL_BUDGETS)])
+def test_every_page_has_a_budget(namespace, budgets):
+    pages = url_names(namespace)
+    assert pages - set(budgets) == set(), f"pages without a query budget in {namespace}"
+    assert set(budgets) - pages == set(), f"budgets for pages that no longer exist in {namespace}"
+
+
+@pytest.fixture
+def world(employer, employer_manager):
+    """An employer with several employees in every state, so that lists have many rows."""
+    people = [EmployeeFactory(employer=employer) for _ in range(6)]
+    for person in people[:2]:
+        invitation_grant(employee=person, actor=employer_manager)
+    for person in people[2:4]:
+        person.user = UserFactory()
+        person.save(update_fields=["user"])
+    EmployeeFactory(employer=employer, email="")
+    EmployeeFactory(employer=employer, end_date=datetime.date(2024, 12, 31))
+    batch = grant_batch_run(batch_id=grant_batch_start(employer=employer).pk)
+    leave_type = LeaveTypeFactory(employer=employer)
+    requests = [
+        LeaveRequestFactory(employee=person, leave_type=leave_type) for person in people[2:4]
+    ]
+    return {
+        "employer_id": employer.pk,
+        "employee_id": people[0].pk,
+        "batch_id": batch.pk,
+        "request_id": requests[0].pk,
+        "level": "employer",
+        "owner_id": employer.pk,
+        "kind": "invitation",
+        "language": "nl",
+        "field_name": "subject",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(HR_BUDGETS))
+def test_hr_page_query_budget(name, world, employer_manager, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    budget, status = HR_BUDGETS[name]
+    url = reverse(f"hr:{name}", kwargs={p: world[p] for p in url_parameters("hr", name)})
+    client = signed_in(employer_manager)
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+
+
+@pytest.fixture
+def portal_world(employee):
+    """A signed-in employee with several payslips, statements and leave rows."""
+    payslips = [PayslipFactory(employee=employee, period=period) for period in (1, 2, 3)]
+    for payslip in payslips:
+        for order in range(3):
+            PayslipLineFactory(payslip=payslip, sort_order=order)
+    statements = [AnnualStatementFactory(employee=employee, year=year) for year in (2024, 2025)]
+    leave_type = LeaveTypeFactory(employer=employee.employer)
+    LeaveBalanceFactory(employee=employee, leave_type=leave_type)
+    requests = [LeaveRequestFactory(employee=employee, leave_type=leave_type) for _ in range(3)]
+    return {
+        "payslip_id": payslips[-1].pk,
+        "statement_id": statements[-1].pk,
+        "request_id": requests[0].pk,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(PORTAL_BUDGETS))
+def test_portal_page_query_budget(
+    name, portal_world, employee, client, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    budget, status, who = PORTAL_BUDGETS[name]
+    sign_in(client, employee)
+    values = {
+        **portal_world,
+        "uidb64": urlsafe_base64_encode(force_bytes(employee.user.pk)),
+        "token": default_token_generator.make_token(employee.user),
+    }
+    if who == "anonymous":
+        client.logout()
+    url = reverse(f"portal:{name}", kwargs={p: values[p] for p in url_parameters("portal", name)})
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+    assert response.status_code == status, (url, response.status_code)
+
+
+def test_the_collective_job_costs_the_same_queries_per_chunk(employer, settings):
+    """The collective grant job (R5) runs over chunks; every chunk costs the same number of
+    queries: N chunks cost a fixed overhead plus N times that constant. Within a chunk the
+    inserts are bulk; the only per-row query is the deliberate one-row commit after each mail is
+    handed over (invitations/outbox.py `_mark_sent`: a killed worker resends at most one mail)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.COLLECTIVE_CHUNK_SIZE = 20
+
+    def queries_for(chunks: int) -> int:
+        for _ in range(chunks * settings.COLLECTIVE_CHUNK_SIZE):
+            EmployeeFactory(employer=employer)  # only these new ones are still to be invited
+        batch = grant_batch_start(employer=employer)
+        with CaptureQueriesContext(connection) as queries:
+            batch = grant_batch_run(batch_id=batch.pk)
+        assert batch.invited == chunks * settings.COLLECTIVE_CHUNK_SIZE
+        return len(queries)
+
+    one, two, three = queries_for(1), queries_for(2), queries_for(3)
+    per_chunk = two - one
+    assert three - two == per_chunk, (one, two, three)
+    size = settings.COLLECTIVE_CHUNK_SIZE
+    assert per_chunk <= size + 20, f"{per_chunk} queries per chunk of {size}"
+    assert one - per_chunk <= 20, (one, per_chunk)  # the fixed overhead: plan, finish
