@@ -49,3 +49,28 @@ class WebhookGateMiddleware:
         if request.path.startswith("/anymail/") and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
             raise Http404
         return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Keeps a signed-in session alive while it is used, with at most one write a minute.
+
+    The session expires SESSION_COOKIE_AGE after its last refresh; refreshing on every request
+    (SESSION_SAVE_EVERY_REQUEST) would cost a database write per page view."""
+
+    REFRESH_AFTER = 60  # seconds
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.REFRESH_AFTER:
+                session[self.KEY] = now  # marks the session modified: saved with a new expiry
+        return response

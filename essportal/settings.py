@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "essportal.middleware.IdleTimeoutMiddleware",
     "essportal.middleware.SecurityHeadersMiddleware",
     "essportal.middleware.WebhookGateMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -232,9 +233,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Idle timeout: the session expires after SESSION_IDLE_MINUTES without a request.
+# Idle timeout: the session expires after SESSION_IDLE_MINUTES without a request
+# (IdleTimeoutMiddleware refreshes it at most once a minute, so within a minute of that).
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # --- Login throttling (django-axes): per username and client address.

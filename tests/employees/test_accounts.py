@@ -265,3 +265,25 @@ def test_collective_block_is_404_for_outsiders(outsider_client, employer, name):
 @pytest.mark.parametrize("name", ["collective_block", "collective_unblock"])
 def test_collective_block_is_403_for_viewers(viewer_client, employer, name):
     assert viewer_client.post(reverse(f"hr:{name}", args=[employer.pk])).status_code == 403
+
+
+def test_the_idle_timeout_counts_from_the_last_page_viewed(client, account):
+    login(client)
+    start = timezone.now()
+    with time_machine.travel(start + datetime.timedelta(minutes=20)):
+        assert client.get(reverse("portal:home")).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=45)):
+        assert client.get(reverse("portal:home")).status_code == 200
+    with time_machine.travel(start + datetime.timedelta(minutes=45 + 31)):
+        response = client.get(reverse("portal:home"))
+    assert response["Location"] == reverse("portal:signed_out") + "?reason=timeout"
+
+
+def test_pages_viewed_within_a_minute_do_not_rewrite_the_session(client, account):
+    from django.contrib.sessions.models import Session
+
+    login(client)
+    client.get(reverse("portal:home"))
+    before = Session.objects.get().expire_date
+    client.get(reverse("portal:home"))
+    assert Session.objects.get().expire_date == before
