@@ -13,6 +13,8 @@ from django.conf import settings
 
 if os.environ.get("BENCH_STATIC_ROOT"):
     settings.STATIC_ROOT = os.environ["BENCH_STATIC_ROOT"]
+# The application's URLs plus /bench/stack/: a minimal view behind the full middleware stack.
+settings.ROOT_URLCONF = "bench_urls"
 
 from django.core.handlers.wsgi import WSGIRequest  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
