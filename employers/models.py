@@ -1,7 +1,16 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+LOGO_MAX_BYTES = 200 * 1024
+
+
+def validate_logo_size(file) -> None:
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo may be at most 200 kB."))
 
 
 class Provider(models.Model):
@@ -31,6 +40,17 @@ class Employer(models.Model):
     # Where employees' replies to portal mails go. The From address stays the configured one:
     # sending "from" the employer's own domain would fail SPF/DMARC.
     reply_to_email = models.EmailField(_("reply-to address for mails"), blank=True)
+    # Shown at the top of the HTML mails, attached inline (no remote image to block or track).
+    logo = models.ImageField(
+        _("logo for mails"),
+        upload_to="logos/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(["png", "jpg", "jpeg", "gif"]),
+            validate_logo_size,
+        ],
+        help_text=_("PNG, JPEG or GIF, at most 200 kB; shown at most 240 × 60 pixels."),
+    )
     # R2: optional HRM modules, switched per employer.
     leave_module = models.BooleanField(_("leave module"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

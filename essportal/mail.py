@@ -4,12 +4,16 @@ The From address is always DEFAULT_FROM_EMAIL (its domain passes SPF/DMARC); the
 says on whose behalf it is sent, and replies go to the employer.
 """
 
+import functools
+from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.utils.translation import gettext as _
 
+from employers.models import LOGO_MAX_BYTES
 from invitations.texts import LINE_BREAKS, MailTexts
 
 
@@ -36,4 +40,28 @@ def build_message(texts: MailTexts, *, employer, to: list[str], connection=None,
         headers=headers,
     )
     message.attach_alternative(texts.html, "text/html")
+    logo = logo_part(employer.logo.name) if employer.logo else None
+    if logo is not None:
+        # multipart/related: the HTML refers to the logo as cid:employer-logo.
+        message.mixed_subtype = "related"
+        message.attach(logo)
     return message
+
+
+@functools.lru_cache(maxsize=64)
+def logo_part(name: str) -> MIMEImage | None:
+    """The employer's logo as an inline MIME part, read once per process and logo file."""
+    try:
+        with default_storage.open(name, "rb") as file:
+            data = file.read(LOGO_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > LOGO_MAX_BYTES:
+        return None
+    try:
+        part = MIMEImage(data)
+    except TypeError:  # not an image type the email package recognises
+        return None
+    part.add_header("Content-ID", "<employer-logo>")
+    part.add_header("Content-Disposition", "inline", filename="logo")
+    return part

@@ -177,6 +177,10 @@ STORAGES = {
     },
 }
 
+# Uploaded files (employer logos for mails). Not served to the public: mails carry the logo.
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"
+
 # --- Cache, Celery: Redis when REDIS_URL is set, in-process otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from employers.models import Employer
+
 from .texts import BODY_MAX_LENGTH, text_problems
 
 
@@ -43,9 +45,18 @@ class EmailTextForm(forms.Form):
         return self._clean_text("body")
 
 
-class ReplyToForm(forms.Form):
-    reply_to_email = forms.EmailField(
-        label=_("Reply-to address"),
-        required=False,
-        help_text=_("Replies of employees to portal mails go here. Empty: the HR contact address."),
-    )
+class SenderForm(forms.ModelForm):
+    """How the employer's mails look to the employee: the reply-to address and the logo."""
+
+    class Meta:
+        model = Employer
+        fields = ["reply_to_email", "logo"]
+        labels = {"reply_to_email": _("Reply-to address")}
+        help_texts = {
+            "reply_to_email": _(
+                "Replies of employees to portal mails go here. Empty: the HR contact address."
+            )
+        }
+
+    def clean_reply_to_email(self):
+        return self.cleaned_data["reply_to_email"].strip().lower()

@@ -29,5 +29,5 @@ urlpatterns = [
         text_views.email_text_restore,
         name="email_text_restore",
     ),
-    path("email-texts/employer/<int:owner_id>/reply-to/", text_views.reply_to, name="reply_to"),
+    path("email-texts/employer/<int:owner_id>/sender/", text_views.sender, name="email_sender"),
 ]

@@ -11,7 +11,7 @@ from employers.models import Employer
 from essportal.mail import build_message
 
 from .models import EmailText
-from .text_forms import EmailTextForm, ReplyToForm
+from .text_forms import EmailTextForm, SenderForm
 from .text_services import (
     email_overrides_for,
     email_text_for,
@@ -86,13 +86,9 @@ def email_texts(request, level, owner_id):
                 overrides=overrides.get((kind.key, language), {"employer": None, "provider": None}),
             )
             rows.append({"kind": kind, "language": language, "resolved": resolved})
-    reply_form = (
-        ReplyToForm(initial={"reply_to_email": owner.reply_to_email})
-        if level == "employer"
-        else None
-    )
+    sender_form = SenderForm(instance=owner) if level == "employer" else None
     return render(
-        request, "hr/email_texts.html", _context(owner, level, rows=rows, reply_form=reply_form)
+        request, "hr/email_texts.html", _context(owner, level, rows=rows, sender_form=sender_form)
     )
 
 
@@ -207,13 +203,14 @@ def email_text_restore(request, level, owner_id, kind, language, field_name):
 
 @require_POST
 @staff_required
-def reply_to(request, owner_id):
+def sender(request, owner_id):
     employer = get_employer_for_staff(request, owner_id, manage=True)
-    form = ReplyToForm(request.POST)
+    form = SenderForm(request.POST, request.FILES, instance=employer)
     if form.is_valid():
-        employer.reply_to_email = form.cleaned_data["reply_to_email"].lower()
-        employer.save(update_fields=["reply_to_email"])
-        messages.success(request, _("The reply-to address was saved."))
+        form.save()
+        messages.success(request, _("The sender settings were saved."))
     else:
-        messages.error(request, _("Enter a valid email address."))
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
     return redirect("hr:email_texts", "employer", employer.pk)

@@ -6,6 +6,7 @@ PostgreSQL and Redis.
 """
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-" + "x" * 48)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
@@ -13,6 +14,8 @@ os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("SITE_URL", "https://portal.example.test")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("DEBUG", "false")
+# Uploaded logos go to a throw-away folder, never into the checkout.
+os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="essportal-media-"))
 
 from essportal.settings import *  # noqa: E402,F403
 

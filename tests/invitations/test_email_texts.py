@@ -254,3 +254,55 @@ def test_the_overview_lists_every_mail_with_its_sources(manager_client, employer
     assert len(rows) == len(KINDS) * 2
     first = next(r for r in rows if r["kind"].key == "invitation" and r["language"] == "nl")
     assert first["resolved"].sources == {"subject": "employer", "body": "default"}
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 30), (11, 92, 173)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG = png_bytes()
+
+
+def test_hr_sets_a_logo_that_the_html_mail_carries_inline(manager_client, employer, grant):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    logo = SimpleUploadedFile("logo.png", PNG, content_type="image/png")
+    response = manager_client.post(
+        reverse("hr:email_sender", args=[employer.pk]),
+        {"reply_to_email": "HR@Bakkerij.nl", "logo": logo},
+    )
+    assert response.status_code == 302
+    employer.refresh_from_db()
+    assert employer.logo and employer.reply_to_email == "hr@bakkerij.nl"
+    grant(EmployeeFactory(employer=employer))
+    message = mail.outbox[0].message()
+    assert message.get_content_type() == "multipart/related"
+    images = [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert len(images) == 1 and images[0]["Content-ID"] == "<employer-logo>"
+    assert 'src="cid:employer-logo"' in mail.outbox[0].alternatives[0][0]
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [("logo.png", b"not an image"), ("logo.svg", b"<svg/>"), ("big.png", PNG + b"\0" * 210_000)],
+)
+def test_a_bad_logo_is_refused(manager_client, employer, name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manager_client.post(
+        reverse("hr:email_sender", args=[employer.pk]),
+        {"reply_to_email": "", "logo": SimpleUploadedFile(name, content)},
+    )
+    employer.refresh_from_db()
+    assert not employer.logo
+
+
+def test_the_sender_settings_of_another_employer_are_404(manager_client, other_employer):
+    url = reverse("hr:email_sender", args=[other_employer.pk])
+    assert manager_client.post(url, {"reply_to_email": "x@example.test"}).status_code == 404

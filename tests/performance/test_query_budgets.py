@@ -67,7 +67,7 @@ HR_BUDGETS = {
     "email_text_preview": (5, 405),
     "email_text_test": (5, 405),
     "email_text_restore": (5, 405),
-    "reply_to": (5, 405),
+    "email_sender": (5, 405),
 }
 # (max queries, expected status, who asks: "employee" signed in or "anonymous"). The activation
 # pages without an opened link in the session are a 404 and touch no table.

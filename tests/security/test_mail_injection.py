@@ -83,7 +83,7 @@ def test_a_subject_with_a_line_break_stored_anyway_is_not_used(employer, employe
 def test_a_reply_to_address_with_a_line_break_adds_no_header(
     manager_client, employer, employee, grant
 ):
-    url = reverse("hr:reply_to", args=[employer.pk])
+    url = reverse("hr:email_sender", args=[employer.pk])
     manager_client.post(url, {"reply_to_email": f"hr@example.test\r\nBcc: {EVIL}"})
     employer.refresh_from_db()
     assert "\n" not in employer.reply_to_email and EVIL not in employer.reply_to_email
