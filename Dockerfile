@@ -7,7 +7,7 @@ COPY . .
 # collectstatic needs settings but no secrets: build with throwaway values.
 RUN SECRET_KEY=build-only-$(python -c "print('x'*60)") ALLOWED_HOSTS=build \
     python manage.py collectstatic --no-input
-RUN useradd --create-home app
+RUN useradd --create-home app && mkdir -p /app/var/media && chown -R app /app/var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "essportal.wsgi", "--config", "gunicorn.conf.py"]
