@@ -231,5 +231,6 @@ def test_the_collective_job_costs_the_same_queries_per_chunk(employer, settings)
     per_chunk = two - one
     assert three - two == per_chunk, (one, two, three)
     size = settings.COLLECTIVE_CHUNK_SIZE
-    assert per_chunk <= size + 20, f"{per_chunk} queries per chunk of {size}"
+    # (+2 on PostgreSQL: SET/RESET synchronous_commit around the chunk's mails.)
+    assert per_chunk <= size + 22, f"{per_chunk} queries per chunk of {size}"
     assert one - per_chunk <= 20, (one, per_chunk)  # the fixed overhead: plan, finish
