@@ -7,6 +7,10 @@ from gunicorn.glogging import Logger
 
 from essportal.logging import redact
 
+if os.environ.get("DEBUG", "").strip().lower() not in ("0", "false", "no", "off"):
+    # Debug pages show settings and data to anyone: never behind the production server.
+    raise SystemExit("gunicorn serves ESS Portal only with DEBUG=false set explicitly.")
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))

@@ -1,6 +1,6 @@
 """ESS Portal settings, read from the environment (12-factor).
 
-With nothing but DEBUG=true set, the application runs on the embedded defaults: SQLite, Celery tasks
+With nothing set, a developer checkout runs on the embedded defaults: SQLite, Celery tasks
 executed in-process, a local-memory cache and mail printed to the console. Every variable is
 documented in `.env.example` and the README.
 """
@@ -34,7 +34,9 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
-DEBUG = env_bool("DEBUG", default=False)
+# A checkout with nothing set is a developer's machine. Production is always explicit: the
+# container image sets DEBUG=false, and gunicorn.conf.py refuses to serve with DEBUG on.
+DEBUG = env_bool("DEBUG", default=True)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY and DEBUG:

@@ -126,3 +126,38 @@ def test_a_404_on_an_invitation_link_is_logged_without_the_token(client, db, cap
     for record in caplog.records:
         handler_filter.filter(record)
         assert token not in record.getMessage()
+
+
+def test_a_checkout_with_nothing_set_runs_on_the_embedded_defaults():
+    result = run_manage("check")
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("debug", [None, "true", "1"])
+def test_gunicorn_refuses_to_serve_unless_debug_is_explicitly_off(debug):
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    if debug is not None:
+        env["DEBUG"] = debug
+    result = subprocess.run(  # noqa: S603 - our own config file
+        [sys.executable, "-c", "exec(open('gunicorn.conf.py').read())"],
+        cwd=ROOT,
+        env={**env, **PRODUCTION, "DEBUG": debug} if debug else env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "DEBUG=false" in result.stderr
+
+
+def test_gunicorn_serves_with_debug_off():
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    result = subprocess.run(  # noqa: S603 - our own config file
+        [sys.executable, "-c", "exec(open('gunicorn.conf.py').read())"],
+        cwd=ROOT,
+        env={**env, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
