@@ -4,6 +4,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextCho
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from essportal.models import User
 from invitations.models import Invitation
 
 from .models import Employee, fold_for_search
@@ -72,10 +73,14 @@ def _access_state_q(state: str, now) -> Q:
     raise ValueError(state)
 
 
-def access_state_of(employee: Employee, invitation: Invitation | None, now=None) -> AccessState:
+def access_state_of(
+    employee: Employee, invitation: Invitation | None, now=None, *, account_is_active=None
+) -> AccessState:
     """The state of one employee given their open invitation (None when there is none)."""
     if employee.user_id:
-        return AccessState.ACTIVE if employee.user.is_active else AccessState.BLOCKED
+        if account_is_active is None:
+            account_is_active = employee.user.is_active
+        return AccessState.ACTIVE if account_is_active else AccessState.BLOCKED
     if invitation is not None:
         if invitation.status == Invitation.Status.LOCKED:
             return AccessState.LOCKED
@@ -94,7 +99,10 @@ class EmployeeFilters:
 def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[Employee]:
     """The HR list: searched, filtered and sorted, with each row's access state attached."""
     now = timezone.now()
-    employees = Employee.objects.filter(employer=employer).select_related("user")
+    # No join with the accounts: in a search PostgreSQL would join every match before the sort
+    # picks a page (bench/hr_list.py). The account's state comes from a per-row subquery below,
+    # which runs for the rows of the page only.
+    employees = Employee.objects.filter(employer=employer)
     words = fold_for_search(filters.q).split()[:5]
     for word in words:
         employees = employees.filter(search_text__contains=word)
@@ -114,13 +122,19 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
         # ~90 ms at 100,000 employees). So first ask, cheaply and without an order, whether the
         # matches are few (the trigram index of migration 0006 finds them directly). If so, sort
         # them without the index. If not, they are dense and the index walk soon finds a page.
-        matches = employees.order_by().values_list("pk", flat=True)[: SEARCH_MATCH_LIMIT + 1]
-        if len(matches) <= SEARCH_MATCH_LIMIT:
+        # (OFFSET LIMIT, LIMIT 1: the database skips the matches, nothing is sent back.)
+        beyond_limit = employees.order_by().values_list("pk", flat=True)[
+            SEARCH_MATCH_LIMIT : SEARCH_MATCH_LIMIT + 1
+        ]
+        if not list(beyond_limit):
             ordering = _unindexed_ordering(sort)
     open_invitation = _open_invitations().order_by("-id")
     employees = employees.annotate(
         open_invitation_status=Subquery(open_invitation.values("status")[:1]),
         open_invitation_expires_at=Subquery(open_invitation.values("expires_at")[:1]),
+        account_is_active=Subquery(
+            User.objects.filter(pk=OuterRef("user_id")).values("is_active")[:1]
+        ),
     )
     return employees.order_by(*ordering)
 
@@ -133,7 +147,7 @@ def access_state_from_annotations(employee: Employee, now=None) -> AccessState:
             status=employee.open_invitation_status,
             expires_at=employee.open_invitation_expires_at,
         )
-    return access_state_of(employee, invitation, now)
+    return access_state_of(employee, invitation, now, account_is_active=employee.account_is_active)
 
 
 def open_invitation_for(employee: Employee) -> Invitation | None:
