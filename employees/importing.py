@@ -18,7 +18,7 @@ from typing import IO, Any
 from django import forms
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from employers.models import Employer
 
@@ -168,6 +168,10 @@ class _Row:
     line: int
     existing: Employee | None
     data: dict[str, Any]  # cleaned form data
+
+
+DUPLICATE_NUMBER = gettext_lazy("Employee number %(value)s is also on line %(other)s.")
+DUPLICATE_EMAIL = gettext_lazy("Email address %(value)s is also on line %(other)s.")
 
 
 def employee_import_csv(
@@ -344,30 +348,21 @@ def _validate(
                 result.add_error(message, line=line, column=column)
 
         cleaned = form.cleaned_data
-        number = cleaned.get("number")
-        if number:
-            if number in number_lines:
+        # A number or an address twice in one file: name both lines.
+        for name, column, seen, message in (
+            ("number", "employee_number", number_lines, DUPLICATE_NUMBER),
+            ("email", "email", email_lines, DUPLICATE_EMAIL),
+        ):
+            value = cleaned.get(name)
+            if not value:
+                continue
+            if value in seen:
                 valid = False
                 result.add_error(
-                    _("Employee number %(number)s is also on line %(other)s.")
-                    % {"number": number, "other": number_lines[number]},
-                    line=line,
-                    column="employee_number",
+                    message % {"value": value, "other": seen[value]}, line=line, column=column
                 )
             else:
-                number_lines[number] = line
-        email = cleaned.get("email")
-        if email:
-            if email in email_lines:
-                valid = False
-                result.add_error(
-                    _("Email address %(email)s is also on line %(other)s.")
-                    % {"email": email, "other": email_lines[email]},
-                    line=line,
-                    column="email",
-                )
-            else:
-                email_lines[email] = line
+                seen[value] = line
         if valid:
             rows.append(
                 _Row(

@@ -1,4 +1,7 @@
+import datetime
+
 import pytest
+import time_machine
 
 from invitations.link_views import SESSION_KEY
 from invitations.services import invitation_grant
@@ -30,3 +33,18 @@ CREDENTIALS = {
     "password1": "kleine groene kikkers dansen",
     "password2": "kleine groene kikkers dansen",
 }
+
+
+@pytest.fixture
+def frozen_today():
+    """The portal tests' "today": 10 April 2026, noon (use with pytest.mark.usefixtures)."""
+    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, 0), tick=False):
+        yield
+
+
+@pytest.fixture
+def portal(client, employee):
+    """The employee, signed in to the portal."""
+    from tests.employees.factories import sign_in
+
+    return sign_in(client, employee)

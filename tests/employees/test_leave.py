@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from employees.models import LeaveRequest, LeaveType
@@ -11,22 +10,10 @@ from tests.employees.factories import (
     LeaveBalanceFactory,
     LeaveRequestFactory,
     LeaveTypeFactory,
-    sign_in,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 TODAY = datetime.date(2026, 4, 10)
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, 0), tick=False):
-        yield
-
-
-@pytest.fixture
-def portal(client, employee):
-    return sign_in(client, employee)
 
 
 @pytest.fixture

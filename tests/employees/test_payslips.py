@@ -14,18 +14,7 @@ from tests.factories import EmployeeFactory
 
 TODAY = datetime.date(2026, 4, 10)
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, 0), tick=False):
-        yield
-
-
-@pytest.fixture
-def portal(client, employee):
-    return sign_in(client, employee)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,18 +14,7 @@ from tests.employees.factories import (
     sign_in,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, 0), tick=False):
-        yield
-
-
-@pytest.fixture
-def portal(client, employee):
-    return sign_in(client, employee)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 def test_home_shows_the_latest_published_payslip(portal, employee):

@@ -1,24 +1,12 @@
 import datetime
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from employees import pdf
-from tests.employees.factories import AnnualStatementFactory, sign_in
+from tests.employees.factories import AnnualStatementFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, 0), tick=False):
-        yield
-
-
-@pytest.fixture
-def portal(client, employee):
-    return sign_in(client, employee)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 
 @pytest.fixture
