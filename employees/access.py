@@ -28,9 +28,8 @@ def employee_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return _signed_out_or_login(request)
-        employee = (
-            Employee.objects.select_related("employer__provider").filter(user=request.user).first()
-        )
+        # Loaded with the user in one query (essportal.backends.PortalModelBackend).
+        employee = getattr(request.user, "employee", None)
         if employee is None:
             raise PermissionDenied
         request.employee = employee
@@ -56,4 +55,6 @@ def employee_object_or_404(queryset, employee: Employee, **lookup):
     obj = queryset.filter(employee=employee, **lookup).first()
     if obj is None:
         raise Http404
+    # The signed-in employee comes with their employer already: no join, no second query.
+    obj.employee = employee
     return obj

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from essportal.backends import PORTAL_BACKEND
 from essportal.http import client_ip
 from invitations.link_views import SESSION_KEY, link_state_page
 from invitations.services import (
@@ -99,7 +100,7 @@ def choose_credentials(request):
         else:
             # R10: signed in straight away. login() gives the session a new key, so an
             # identifier fixed before activation is worthless afterwards.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=PORTAL_BACKEND)
             request.session.pop(SESSION_KEY, None)
             request.session.pop(BIRTH_DATE_OK_KEY, None)
             messages.success(

@@ -32,7 +32,7 @@ def payslip_years(employee: Employee, *, today: datetime.date) -> list[int]:
 
 
 def payslip_with_lines(queryset: QuerySet[Payslip]) -> QuerySet[Payslip]:
-    return queryset.select_related("employee__employer").prefetch_related("lines")
+    return queryset.prefetch_related("lines")
 
 
 def statements_for_employee(

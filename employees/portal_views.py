@@ -121,9 +121,7 @@ def statements(request):
 
 def _statement(request, statement_id: int):
     visible = statements_for_employee(request.employee, today=timezone.localdate())
-    return employee_object_or_404(
-        visible.select_related("employee__employer"), request.employee, pk=statement_id
-    )
+    return employee_object_or_404(visible, request.employee, pk=statement_id)
 
 
 @employee_required
