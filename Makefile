@@ -43,10 +43,10 @@ lint: install
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
-## All benchmarks (bench/README.md): ~10 minutes; BENCH_QUICK=1 for smaller sizes and shorter runs.
-## hr_list and portal_load need PostgreSQL (BENCH_DATABASE_URL); portal_load needs wrk.
+## All benchmarks (bench/README.md): ~13 minutes; BENCH_QUICK=1 for smaller sizes and shorter runs.
+## They need PostgreSQL (BENCH_DATABASE_URL, BENCH_GRANT_DATABASE_URL); portal_load needs wrk and Redis.
 bench: install
-	DEBUG=true $(BIN)/python bench/collective_grant.py $(if $(BENCH_QUICK),--employees 2000,)
+	$(BIN)/python bench/collective_grant.py
 	$(BIN)/python bench/hr_list.py
 	$(BIN)/python bench/argon2_cost.py
 	$(BIN)/python bench/portal_load.py

@@ -1,52 +1,81 @@
-"""Benchmark: collective grant through the real path vs a naive one-at-a-time loop.
+"""Benchmark: collective grant through the real path vs a naive loop and a bare floor (issue 7).
 
-Run with `make bench` (or `python bench/collective_grant.py --employees 10000`). It builds a fresh
-SQLite database in a temporary folder (or uses DATABASE_URL if you set BENCH_DATABASE_URL), seeds
-the employees in bulk, and prints medians over several runs:
+Run with `make bench` (or `python bench/collective_grant.py`; BENCH_QUICK=1 for 1,000 / 5,000).
+It measures 1,000, 10,000 and 50,000 employees on SQLite (a temporary file) and on PostgreSQL (a
+throw-away database of its own, BENCH_GRANT_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/essportal_bench_grant, so that it never meets the other
+benchmarks' database), one process per database (Django is set up once per process). Three ways
+of inviting employees:
 
-- batch: grant_batch_start + grant_batch_run (planning, chunked bulk inserts, token minting,
-  mail rendering, hand-over to the local-memory mail backend);
-- naive: invitation_grant + invitations_send_mail for one employee at a time (the same services an
-  HR click uses), measured on a sample and reported per invitation;
-- SQL queries and peak Python memory (tracemalloc) of the batch path at N and N/10.
+- batch: grant_batch_start + grant_batch_run, the real path (planning, chunked bulk inserts,
+  token minting, mail rendering, hand-over to the mail backend, per-mail sent mark, audit rows);
+- floor: the same invitation rows inserted with one bulk_create per chunk, tokens minted and
+  mails rendered by the application's own functions, handed over with one send_messages per
+  chunk, and nothing around them (no batch items, no per-mail state, no audit rows);
+- naive: invitation_grant for one employee at a time (the service an HR click uses; its mail is
+  sent when it commits), on a sample, reported per invitation.
 
-Figures are printed; nothing is asserted. The ratio is what counts on a noisy machine.
+The mails go, by default (--mail serialize), to a backend that does the sending work of Django's
+SMTP backend (the MIME message serialized to bytes) without a network, and keeps nothing: the
+strictest comparison, as it leaves out what every way pays alike. --mail smtp sends them through
+Django's SMTP backend to bench/smtp_sink.py on 127.0.0.1: the hand-over production makes to its
+relay (a TCP connection per chunk, or per mail in the naive loop, and the SMTP dialogue per mail),
+without a relay's own work; the sink shares the CPUs, so those figures are noisier. Each round
+seeds fresh employees (not timed) and runs the three in a rotating order, so that machine noise
+hits all alike. Printed per database and size: median ms per invitation, the ratios of those
+medians, SQL queries per invitation, and peak memory: by default the growth of the process's peak
+RSS (VmHWM, reset before each timed run) over its RSS at the start of the run, median over the
+runs; with --tracemalloc, the tracemalloc peak of one more, untimed run each (tracemalloc slows
+this code about 5x, so that takes long). Nothing is asserted; the targets are naive/batch >= 8x,
+batch/floor <= 1.5x, and queries and memory flat as N grows.
 """
 
 import argparse
+import contextlib
+import cProfile
+import ctypes
+import datetime
+import gc
+import itertools
+import json
 import os
+import pstats
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import QUICK, free_port, machine, named_bench_database, setup_django
+
+DEFAULT_SIZES = "1000,5000" if QUICK else "1000,10000,50000"
+DEFAULT_POSTGRESQL_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench_grant"
+MAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "serialize": "common.SerializingEmailBackend",
+}
+WAYS = ("batch", "floor", "naive")
+ROTATIONS = [WAYS[i:] + WAYS[:i] for i in range(len(WAYS))]
+SEED_PIECE = 5000
+SEED_VARYING = {"number", "last_name", "birth_date", "email", "search_text"}
+WARM_UP = {"batch": 500, "floor": 500, "naive": 20}  # a whole chunk; the naive loop has none
+EMPLOYERS = itertools.count(1)
 
 
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    # Production settings: DEBUG off (cached templates, no query log).
-    os.environ["DEBUG"] = "false"
-    os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 60)
-    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-    os.environ.setdefault("HTTPS", "false")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ["REDIS_URL"] = ""
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
-    os.environ["LOG_LEVEL"] = "WARNING"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "essportal.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+def default_runs(size: int) -> int:
+    # The default run (two databases, three sizes) takes ~7 minutes on 2 CPUs, more than half of
+    # it at 50,000. With two runs the rotation lets the batch and the floor each go first once.
+    if size <= 1_000:
+        return 3
+    return 2 if size <= 10_000 else 1
 
 
 class QueryCounter:
+    """Counts only: keeping the statements would add to the memory being measured."""
+
     def __init__(self):
         self.count = 0
 
@@ -55,17 +84,21 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def seed(employer_name: str, n: int):
-    import datetime
+def seed(n: int):
+    """An employer with n employees who can all be invited. The rows go in with a plain
+    executemany, in pieces: Django's bulk_create spends ~0.1 ms a row building its statements
+    (three times this way; a tenth of the whole benchmark), and pieces keep the seeding's memory
+    from hiding the growth of the run measured after it."""
+    from django.db import connection, transaction
 
     from employees.models import Employee
     from employers.models import Employer, Provider
 
     provider, _ = Provider.objects.get_or_create(name="Bench provider")
-    employer = Employer.objects.create(provider=provider, name=employer_name)
-    rows = []
-    for i in range(n):
-        e = Employee(
+    employer = Employer.objects.create(provider=provider, name=f"Bench {next(EMPLOYERS)} ({n})")
+
+    def employee(i: int) -> Employee:
+        new = Employee(
             employer=employer,
             number=str(100000 + i),
             first_name="Bench",
@@ -74,105 +107,332 @@ def seed(employer_name: str, n: int):
             email=f"bench{i}@example.test",
             start_date=datetime.date(2020, 1, 1),
         )
-        e.refresh_search_text()
-        rows.append(e)
-    Employee.objects.bulk_create(rows, batch_size=5000)
+        new.refresh_search_text()
+        return new
+
+    fields = [field for field in Employee._meta.concrete_fields if not field.primary_key]
+    varying = [field for field in fields if field.name in SEED_VARYING]
+    # Every column as Django writes it (defaults, timestamps); then per row those that vary.
+    same = {
+        field.attname: field.get_db_prep_save(field.pre_save(employee(0), add=True), connection)
+        for field in fields
+    }
+    columns = ", ".join(field.column for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {Employee._meta.db_table} ({columns}) VALUES ({placeholders})"  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, n, SEED_PIECE):
+            rows = []
+            for i in range(start, min(n, start + SEED_PIECE)):
+                new = employee(i)
+                row = same | {
+                    field.attname: field.get_db_prep_save(getattr(new, field.attname), connection)
+                    for field in varying
+                }
+                rows.append([row[field.attname] for field in fields])
+            cursor.executemany(sql, rows)
     return employer
 
 
-def run_batch(employer):
-    from django.core import mail
-    from django.db import connection
-
+def invite_batch(employer) -> int:
     from invitations.collective import grant_batch_run, grant_batch_start
 
-    mail.outbox = []
-    counter = QueryCounter()
-    start = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        batch = grant_batch_run(batch_id=grant_batch_start(employer=employer).pk)
-    elapsed = time.perf_counter() - start
-    assert batch.invited == len(mail.outbox), (batch.invited, len(mail.outbox))
-    return elapsed, counter.count, batch.invited
+    # With tasks run in-process, the start already runs the job; the run call is what a worker
+    # would do, and returns at once for a finished batch.
+    return grant_batch_run(batch_id=grant_batch_start(employer=employer).pk).invited
 
 
-def run_naive(employer):
-    from django.core import mail
-    from django.db import connection, transaction
+def invite_floor(employer) -> int:
+    """The bare floor: the same rows and the same mails, with nothing around them."""
+    from django.conf import settings
+    from django.core.mail import get_connection
+    from django.db import transaction
+    from django.utils import timezone
 
     from employees.models import Employee
-    from invitations.outbox import invitations_send_mail
+    from invitations.emails import InvitationMails, invitation_link
+    from invitations.models import Invitation, invitation_validity
+    from invitations.tokens import token_mint
+
+    chunk_size = settings.COLLECTIVE_CHUNK_SIZE
+    employees = Employee.objects.filter(employer=employer).select_related("employer")
+    last_pk = invited = 0
+    while chunk := list(employees.filter(pk__gt=last_pk).order_by("pk")[:chunk_size]):
+        last_pk = chunk[-1].pk
+        now = timezone.now()
+        expires_at = now + invitation_validity()
+        raw_tokens, invitations = [], []
+        for employee in chunk:
+            raw, token_hash = token_mint()
+            raw_tokens.append(raw)
+            invitations.append(
+                Invitation(
+                    employee=employee,
+                    token_hash=token_hash,
+                    sent_at=now,
+                    expires_at=expires_at,
+                    mail_status=Invitation.MailStatus.SENT,
+                    mail_attempts=1,
+                    created_at=now,
+                    mail_updated_at=now,
+                )
+            )
+        with transaction.atomic():
+            Invitation.objects.bulk_create(invitations)
+        # As the outbox does: texts resolved once per chunk, one connection per chunk.
+        mails = InvitationMails()
+        with get_connection() as connection:
+            invited += connection.send_messages(
+                [
+                    mails.message(invitation, link=invitation_link(raw), connection=connection)
+                    for invitation, raw in zip(invitations, raw_tokens, strict=True)
+                ]
+            )
+    return invited
+
+
+def invite_naive(employer) -> int:
+    from django.db import transaction
+
+    from employees.models import Employee
     from invitations.services import invitation_grant
 
-    mail.outbox = []
-    counter = QueryCounter()
     employees = list(Employee.objects.filter(employer=employer))
+    for employee in employees:
+        with transaction.atomic():
+            invitation_grant(employee=employee)
+    return len(employees)
+
+
+INVITE = {"batch": invite_batch, "floor": invite_floor, "naive": invite_naive}
+
+
+def _status_kib(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def _start_peak_rss() -> int | None:
+    """Give freed memory back to the system and restart the peak (Linux); the RSS now, or None
+    where that cannot be done."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        Path("/proc/self/clear_refs").write_text("5")  # 5: reset VmHWM to the current RSS
+        return _status_kib("VmRSS")
+    except (OSError, LookupError):
+        return None
+
+
+def timed(way: str, n: int) -> dict:
+    """Seconds and queries per invitation, and growth of the peak RSS (bytes), of a fresh run."""
+    from django.db import connection
+
+    employer = seed(n)
+    rss_before = _start_peak_rss()
+    counter = QueryCounter()
     start = time.perf_counter()
     with connection.execute_wrapper(counter):
-        for employee in employees:
-            with transaction.atomic():
-                invitation = invitation_grant(employee=employee)
-            invitations_send_mail(invitation_ids=[invitation.pk])
+        invited = INVITE[way](employer)
     elapsed = time.perf_counter() - start
-    assert len(mail.outbox) == len(employees)
-    return elapsed, counter.count, len(employees)
+    peak = None if rss_before is None else (_status_kib("VmHWM") - rss_before) * 1024
+    from invitations.models import Invitation
+
+    mails = Invitation.objects.filter(
+        employee__employer=employer, mail_status=Invitation.MailStatus.SENT
+    ).count()
+    assert invited == mails == n, (way, invited, mails, n)
+    return {"seconds": elapsed / n, "queries": counter.count / n, "peak": peak}
 
 
-def peak_memory(employer) -> int:
-    """Peak Python memory of the batch path. The dummy backend discards each mail after it is
-    rendered and handed over; the local-memory one would keep every mail and grow with N."""
-    from django.test.utils import override_settings
-
-    from invitations.collective import grant_batch_run, grant_batch_start
-
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
-        tracemalloc.start()
-        grant_batch_run(batch_id=grant_batch_start(employer=employer).pk)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+def tracemalloc_peak(way: str, n: int) -> int:
+    employer = seed(n)
+    gc.collect()
+    tracemalloc.start()
+    INVITE[way](employer)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
     return peak
+
+
+def profile(way: str, n: int) -> None:
+    employer = seed(n)
+    gc.collect()
+    profiler = cProfile.Profile()
+    profiler.runcall(INVITE[way], employer)
+    print(f"--- {way}, {n:,} invitations: top functions by own time", file=sys.stderr)
+    stats = pstats.Stats(profiler, stream=sys.stderr)
+    stats.sort_stats("tottime").print_stats(25)
+
+
+def measure(args) -> dict:
+    from django.conf import settings
+    from django.db import connection
+
+    sizes = []
+    for n in args.sizes:
+        runs = args.runs or default_runs(n)
+        samples = {way: [] for way in WAYS}
+        for run in range(runs):
+            for way in ROTATIONS[run % len(ROTATIONS)]:
+                samples[way].append(timed(way, args.naive_sample if way == "naive" else n))
+        size = {
+            "n": n,
+            "runs": runs,
+            "ms": {
+                way: statistics.median(s["seconds"] for s in samples[way]) * 1000 for way in WAYS
+            },
+            # Constant from run to run; the last run's.
+            "queries": {way: samples[way][-1]["queries"] for way in WAYS},
+        }
+        if args.tracemalloc:
+            size["peak"] = {way: tracemalloc_peak(way, n) for way in ("batch", "floor")}
+        else:
+            peaks = {way: [s["peak"] for s in samples[way]] for way in ("batch", "floor")}
+            size["peak"] = {
+                way: None if None in p else statistics.median(p) for way, p in peaks.items()
+            }
+        sizes.append(size)
+    return {
+        "database": database_version(connection),
+        "chunk_size": settings.COLLECTIVE_CHUNK_SIZE,
+        "sizes": sizes,
+    }
+
+
+def database_version(connection) -> str:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"sqlite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return f"postgresql {cursor.fetchone()[0].split()[0]}"
+
+
+def worker(args) -> None:
+    """One database, in this process: prints the figures as JSON (or a profile)."""
+    with tempfile.TemporaryDirectory() as folder:
+        if args.database == "sqlite":
+            run_on(f"sqlite:///{folder}/bench.sqlite3", args)
+        else:
+            url = os.environ.get("BENCH_GRANT_DATABASE_URL") or DEFAULT_POSTGRESQL_URL
+            with named_bench_database(url):
+                run_on(url, args)
+
+
+def run_on(database_url: str, args) -> None:
+    setup_django(database_url)
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = MAIL_BACKENDS[args.mail]
+    if args.mail == "smtp":
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", int(os.environ["BENCH_SMTP_PORT"])
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    # Imports, compiled templates and cached texts happen once per process: not in a figure.
+    for way in WAYS:
+        timed(way, WARM_UP[way])
+    if args.profile:
+        for way in ("batch", "floor"):
+            profile(way, args.sizes[-1])
+        return
+    print(json.dumps(measure(args)))
+
+
+def megabytes(value: int | None) -> str:
+    return "-" if value is None else f"{value / 1e6:.1f}"
+
+
+def print_rows(figures: dict) -> None:
+    for size in figures["sizes"]:
+        ms, queries, peak = size["ms"], size["queries"], size["peak"]
+        print(
+            f"{figures['database']:<17} {size['n']:>7,} {size['runs']:>4}"
+            f" {ms['batch']:>7.3f} {ms['floor']:>7.3f} {ms['naive']:>7.3f}"
+            f" {ms['naive'] / ms['batch']:>7.1f}x {ms['batch'] / ms['floor']:>6.2f}x"
+            f" {queries['batch']:>7.3f} {queries['floor']:>7.3f} {queries['naive']:>7.1f}"
+            f" {megabytes(peak['batch']):>6} {megabytes(peak['floor']):>6}"
+        )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--employees", type=int, default=10_000)
-    parser.add_argument("--naive-sample", type=int, default=500)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--database", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="comma-separated employee counts")
+    parser.add_argument(
+        "--runs", type=int, help="runs per size (default: 3; 2 above 1,000; 1 above 10,000)"
+    )
+    parser.add_argument("--naive-sample", type=int, default=300)
+    parser.add_argument(
+        "--tracemalloc", action="store_true", help="peak memory by tracemalloc (slow)"
+    )
+    parser.add_argument("--profile", action="store_true", help="cProfile batch and floor instead")
+    parser.add_argument("--mail", choices=sorted(MAIL_BACKENDS), default="serialize")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    args.sizes = [int(size) for size in args.sizes.split(",")]
+    if args.worker:
+        worker(args)
+        return
 
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
-        setup_django(database_url)
-        from django.conf import settings
-        from django.db import connection
+    databases = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    # The worker's --database comes last, so it wins over the one given here.
+    commands = [
+        [sys.executable, __file__, *sys.argv[1:], "--worker", "--database", database]
+        for database in databases
+    ]
+    with smtp_sink() if args.mail == "smtp" else contextlib.nullcontext():
+        run_workers(commands, args)
 
-        n = args.employees
-        print(f"database: {connection.vendor}; chunk size {settings.COLLECTIVE_CHUNK_SIZE}")
-        batch_times, naive_times = [], []
-        batch_queries = naive_queries = 0
-        for run in range(args.runs):
-            # Alternate the two so that machine noise hits both alike.
-            t, batch_queries, invited = run_batch(seed(f"Batch {run}", n))
-            batch_times.append(t / invited)
-            t, naive_queries, sent = run_naive(seed(f"Naive {run}", args.naive_sample))
-            naive_times.append(t / sent)
-        small_n = max(n // 10, 1)
-        _, small_queries, _ = run_batch(seed("Small", small_n))
-        mem_small = peak_memory(seed("Mem small", small_n))
-        mem_large = peak_memory(seed("Mem large", n))
 
-    batch_ms = statistics.median(batch_times) * 1000
-    naive_ms = statistics.median(naive_times) * 1000
-    print(f"batch  : {n} invitations, median {batch_ms:.3f} ms/invitation over {args.runs} runs")
-    print(f"naive  : {args.naive_sample} invitations, median {naive_ms:.3f} ms/invitation")
-    print(f"speed-up (naive / batch): {naive_ms / batch_ms:.1f}x  (target >= 8x)")
+@contextlib.contextmanager
+def smtp_sink():
+    """bench/smtp_sink.py on a free port of 127.0.0.1, for the workers (BENCH_SMTP_PORT)."""
+    port = free_port()
+    sink = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("smtp_sink.py")), str(port)]
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.05)
+        os.environ["BENCH_SMTP_PORT"] = str(port)
+        yield
+    finally:
+        sink.terminate()
+        sink.wait(timeout=10)
+
+
+def run_workers(commands: list[list[str]], args) -> None:
+    if args.profile:
+        for command in commands:
+            subprocess.run(command, check=True)
+        return
+    memory = "tracemalloc peak" if args.tracemalloc else "growth of peak RSS"
+    print(f"machine: {machine()}")
     print(
-        f"queries: batch {batch_queries} for {n} ({batch_queries / n:.3f}/invitation), "
-        f"{small_queries} for {small_n}; naive {naive_queries / args.naive_sample:.1f}/invitation"
+        f"collective grant: median ms per invitation; mail: {args.mail}; "
+        f"naive on {args.naive_sample} employees; "
+        f"q = SQL queries per invitation; memory = {memory}, MB"
     )
     print(
-        f"peak memory (tracemalloc): {mem_small / 1e6:.1f} MB at {small_n}, "
-        f"{mem_large / 1e6:.1f} MB at {n}"
+        f"{'database':<17} {'size':>7} {'runs':>4} {'batch':>7} {'floor':>7} {'naive':>7}"
+        f" {'naive/b':>8} {'batch/f':>7} {'q batch':>7} {'q floor':>7} {'q naive':>7}"
+        f" {'mem b':>6} {'mem f':>6}",
+        flush=True,
+    )
+    for command in commands:
+        output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+        figures = json.loads(output.splitlines()[-1])
+        print_rows(figures)
+        sys.stdout.flush()
+    print(
+        f"chunk size {figures['chunk_size']}; targets: naive/batch >= 8x, batch/floor <= 1.5x, "
+        "queries and memory flat as size grows"
     )
 
 

@@ -1,18 +1,22 @@
 """Helpers shared by the benchmarks in this folder (not part of the application).
 
 - a throw-away PostgreSQL database (created, and dropped at the end);
+- a mail backend that does the sending work of SMTP without a network, and keeps nothing;
 - Django set up with the production settings (DEBUG off) on that database;
 - a query counter for `connection.execute_wrapper`;
 - medians and percentiles.
 """
 
 import os
+import socket
 import statistics
 import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from django.core.mail.backends.base import BaseEmailBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -63,8 +67,41 @@ def bench_database():
             drop_database(url)
 
 
-def production_environment(database_url: str) -> dict[str, str]:
-    """The environment of a production process (DEBUG off) on the bench database."""
+@contextmanager
+def named_bench_database(url: str):
+    """Like bench_database, at a URL of the caller's choosing: a benchmark that may run while
+    another one uses the shared bench database keeps to a database of its own."""
+    recreate_database(url)
+    try:
+        yield url
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if os.environ.get("BENCH_KEEP_DATABASE") != "1":
+            drop_database(url)
+
+
+class SerializingEmailBackend(BaseEmailBackend):
+    """A mail backend for benchmarks: does the sending work of Django's SMTP backend (the whole
+    MIME message, serialized to bytes) without a network, and keeps only a count, so that memory
+    stays flat in the number of mails. (The local-memory backend deep-copies every message and
+    keeps it: a cost and a growth no real backend has.)"""
+
+    sent = 0
+
+    def send_messages(self, email_messages) -> int:
+        count = 0
+        for message in email_messages:
+            message.message().as_bytes(linesep="\r\n")
+            count += 1
+        SerializingEmailBackend.sent += count
+        return count
+
+
+def production_environment(database_url: str, redis_url: str = "") -> dict[str, str]:
+    """The environment of a production process (DEBUG off) on the bench database; with
+    `redis_url`, Redis is the cache (and so holds the sessions), as in production."""
     return {
         "DATABASE_URL": database_url,
         "DEBUG": "false",
@@ -72,18 +109,20 @@ def production_environment(database_url: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "HTTPS": "false",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "REDIS_URL": "",
+        "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "true",
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "essportal.settings",
     }
 
 
-def setup_django(database_url: str, *, migrate: bool = True, static_root: str = "") -> None:
+def setup_django(
+    database_url: str, *, migrate: bool = True, static_root: str = "", redis_url: str = ""
+) -> None:
     """Django with the production settings on `database_url`. With `static_root`, static files
     use the production (manifest) storage there; without, a plain one that needs no
     collectstatic."""
-    os.environ.update(production_environment(database_url))
+    os.environ.update(production_environment(database_url, redis_url))
     from django.conf import settings
 
     if static_root:
@@ -123,6 +162,13 @@ def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
     return ordered[index]
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that is free now (for a server the benchmark starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def machine() -> str:

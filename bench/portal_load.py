@@ -8,13 +8,17 @@ postgres://postgres@127.0.0.1:5432/essportal_bench), seeds a few hundred employe
 account (one password hash, computed once and reused), six payslips with lines and a session
 made with SessionStore (each employee its own session cookie), collects the static files into a
 temporary folder, and starts gunicorn on a free port of 127.0.0.1 with the production settings
-(DEBUG off, gunicorn.conf.py: 3 workers x 2 threads) on bench/portal_wsgi.py, which serves the
-application plus one bare Django view at /bench/bare/ for comparison.
+(DEBUG off, Redis as the cache and so for reading sessions: BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/14, emptied first; gunicorn.conf.py: 3 workers x 2 threads) on
+bench/portal_wsgi.py, which serves the application plus two do-nothing views for comparison:
+/bench/bare/ without any middleware, and /bench/stack/ behind the whole middleware stack with the
+employee's session (what every portal page pays before its own work).
 
-Then, per scenario, wrk holds 50 connections for a bounded time; a Lua script rotates over the
-employees (cookie and their own payslip ids). Printed: requests/s, median and p95 latency,
-errors (connection errors and non-2xx answers), and throughput as a fraction of the bare view's.
-Nothing is asserted. Targets: >= 50% of the bare throughput for HTML pages, no errors, p95 < 100 ms.
+Then, per scenario, wrk holds 50 connections (--connections) for a bounded time; a Lua script
+rotates over the employees (cookie and their own payslip ids). Printed: requests/s, median and
+p95 latency, errors (connection errors and non-2xx answers), and throughput as a fraction of the
+two do-nothing views'. Nothing is asserted. Targets: >= 50% of the bare throughput for HTML
+pages, no errors, p95 < 100 ms.
 """
 
 import argparse
@@ -22,7 +26,6 @@ import datetime
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,9 +33,19 @@ import time
 import urllib.request
 from decimal import Decimal
 
-from common import QUICK, ROOT, bench_database, machine, production_environment, setup_django
+from common import (
+    QUICK,
+    ROOT,
+    bench_database,
+    free_port,
+    machine,
+    production_environment,
+    setup_django,
+)
 
 CONNECTIONS = 50
+# Production runs with Redis as the cache, and so with the sessions read from it.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 LUA = r"""
 local targets = TARGETS
 local i = 0
@@ -126,17 +139,11 @@ def seed(employees: int) -> list[dict]:
     for person, user in zip(people, users, strict=True):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "essportal.backends.PortalModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions.append({"cookie": store.session_key, "payslip": latest[person.pk]})
     return sessions
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until_up(url: str, process, timeout: float = 30) -> None:
@@ -152,13 +159,25 @@ def wait_until_up(url: str, process, timeout: float = 30) -> None:
     raise RuntimeError("gunicorn did not answer")
 
 
-def run_wrk(base: str, targets: list[tuple[str, str]], seconds: int, folder: str) -> dict:
+def run_wrk(
+    base: str, targets: list[tuple[str, str]], seconds: int, folder: str, connections: int
+) -> dict:
     table = "{" + ",".join(f'{{"{c}","{p}"}}' for c, p in targets) + "}"
     script = os.path.join(folder, "rotate.lua")
     with open(script, "w") as handle:
         handle.write(LUA.replace("TARGETS", table))
     output = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "5s", "-s", script, base],
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            script,
+            base,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -174,14 +193,18 @@ def main():
     parser.add_argument("--employees", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=5 if QUICK else 10)
     parser.add_argument("--rounds", type=int, default=1 if QUICK else 2)
+    parser.add_argument("--connections", type=int, default=CONNECTIONS)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install -y wrk")
 
     with bench_database() as url, tempfile.TemporaryDirectory() as folder:
         static_root = os.path.join(folder, "static")
-        setup_django(url, static_root=static_root)
+        setup_django(url, static_root=static_root, redis_url=REDIS_URL)
+        from django.core.cache import cache
         from django.core.management import call_command
+
+        cache.clear()
 
         call_command("collectstatic", interactive=False, verbosity=0)
         sessions = seed(args.employees)
@@ -192,7 +215,7 @@ def main():
         port = free_port()
         env = {
             **os.environ,
-            **production_environment(url),
+            **production_environment(url, REDIS_URL),
             "BENCH_STATIC_ROOT": static_root,
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
@@ -228,11 +251,13 @@ def main():
             # Warm up every worker (imports, template cache, connections), then measure; the
             # rounds alternate the scenarios so that machine noise hits them alike.
             for targets in scenarios.values():
-                run_wrk(base, targets, 2, folder)
+                run_wrk(base, targets, 2, folder, args.connections)
             results = {name: [] for name in scenarios}
             for _ in range(args.rounds):
                 for name, targets in scenarios.items():
-                    results[name].append(run_wrk(base, targets, args.seconds, folder))
+                    results[name].append(
+                        run_wrk(base, targets, args.seconds, folder, args.connections)
+                    )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -241,7 +266,7 @@ def main():
     print(f"machine: {machine()}")
     print(
         f"gunicorn (gunicorn.conf.py: {os.environ.get('GUNICORN_WORKERS', '3')} workers x "
-        f"{os.environ.get('GUNICORN_THREADS', '2')} threads), {CONNECTIONS} connections, "
+        f"{os.environ.get('GUNICORN_THREADS', '2')} threads), {args.connections} connections, "
         f"{args.employees} employees with their own sessions, {args.rounds} x {args.seconds} s "
         "per scenario; best round shown"
     )
