@@ -49,7 +49,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from common import QUICK, free_port, machine, named_bench_database, setup_django
+from common import QUICK, bench_database, free_port, machine, setup_django
 
 DEFAULT_SIZES = "1000,5000" if QUICK else "1000,10000,50000"
 DEFAULT_POSTGRESQL_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench_grant"
@@ -319,7 +319,7 @@ def worker(args) -> None:
             run_on(f"sqlite:///{folder}/bench.sqlite3", args)
         else:
             url = os.environ.get("BENCH_GRANT_DATABASE_URL") or DEFAULT_POSTGRESQL_URL
-            with named_bench_database(url):
+            with bench_database(url):
                 run_on(url, args)
 
 

@@ -52,25 +52,11 @@ def drop_database(url: str) -> None:
 
 
 @contextmanager
-def bench_database():
+def bench_database(url: str = ""):
     """Yield the URL of a fresh, empty PostgreSQL database; drop it afterwards (unless
-    BENCH_KEEP_DATABASE=1, to look at query plans with psql)."""
-    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
-    recreate_database(url)
-    try:
-        yield url
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if os.environ.get("BENCH_KEEP_DATABASE") != "1":
-            drop_database(url)
-
-
-@contextmanager
-def named_bench_database(url: str):
-    """Like bench_database, at a URL of the caller's choosing: a benchmark that may run while
-    another one uses the shared bench database keeps to a database of its own."""
+    BENCH_KEEP_DATABASE=1, to look at query plans with psql). Without `url`, the shared bench
+    database (BENCH_DATABASE_URL); a benchmark that may run beside the others passes its own."""
+    url = url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
     recreate_database(url)
     try:
         yield url
