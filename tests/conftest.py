@@ -146,3 +146,11 @@ def _fresh_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def database_sessions(settings):
+    """Sessions in the database only. With Redis (the integration leg) sessions are read from
+    the cache, whose keys expire on Redis's own clock: time_machine cannot move it, so tests that
+    travel past the idle timeout use this (the Redis expiry has a real-time test of its own)."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -72,10 +72,21 @@ def test_logout_is_a_post_and_shows_the_signed_out_page(client, account):
     assert client.get(reverse("portal:home"))["Location"].startswith(reverse("portal:login"))
 
 
+@pytest.mark.usefixtures("database_sessions")
 def test_after_30_idle_minutes_the_employee_is_told_they_were_signed_out(client, account):
     login(client)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=30, seconds=1)):
         response = client.get(reverse("portal:home"))
+    assert response["Location"] == reverse("portal:signed_out") + "?reason=timeout"
+
+
+def test_with_redis_an_idle_session_also_ends_in_the_cache(client, account, settings):
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.cached_db":
+        pytest.skip("sessions are read from Redis only when REDIS_URL is set")
+    settings.SESSION_COOKIE_AGE = 1  # Redis expires keys on its own clock: wait for real
+    login(client)
+    time.sleep(1.5)
+    response = client.get(reverse("portal:home"))
     assert response["Location"] == reverse("portal:signed_out") + "?reason=timeout"
 
 
@@ -267,6 +278,7 @@ def test_collective_block_is_403_for_viewers(viewer_client, employer, name):
     assert viewer_client.post(reverse(f"hr:{name}", args=[employer.pk])).status_code == 403
 
 
+@pytest.mark.usefixtures("database_sessions")
 def test_the_idle_timeout_counts_from_the_last_page_viewed(client, account):
     login(client)
     start = timezone.now()

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 
@@ -47,6 +48,7 @@ def test_sign_out_is_a_post(manager_client):
     assert manager_client.post(reverse("hr:logout")).status_code == 302
 
 
+@pytest.mark.usefixtures("database_sessions")
 def test_after_30_idle_minutes_hr_is_told_they_were_signed_out(client, employer_manager, password):
     import datetime
 
