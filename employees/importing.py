@@ -73,26 +73,22 @@ class ImportProblem:
 
 
 @dataclass
-class ImportResult:
-    dry_run: bool = False
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
+class ImportErrors:
+    """The problems of an import file: every one counted, the first MAX_REPORTED_ERRORS kept
+    to show (a file with errors on every line must not fill the screen or the memory). Shared
+    by the employee import here and the payroll import."""
+
+    errors: list = field(default_factory=list)
     error_count: int = 0
 
     @property
     def ok(self) -> bool:
         return self.error_count == 0
 
-    @property
-    def total(self) -> int:
-        return self.created + self.updated + self.unchanged
-
-    def add_error(self, message: str, line: int | None = None, column: str = "") -> None:
+    def _record(self, problem) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(ImportProblem(message=str(message), line=line, column=column))
+            self.errors.append(problem)
 
     def error_lines(self) -> list[str]:
         lines = [str(error) for error in self.errors]
@@ -103,6 +99,21 @@ class ImportResult:
                 % {"count": more}
             )
         return lines
+
+
+@dataclass
+class ImportResult(ImportErrors):
+    dry_run: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def add_error(self, message: str, line: int | None = None, column: str = "") -> None:
+        self._record(ImportProblem(message=str(message), line=line, column=column))
 
     def summary(self) -> str:
         counts = {

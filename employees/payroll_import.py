@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from employers.models import Employer
 
+from .importing import ImportErrors
 from .models import (
     AnnualStatement,
     Employee,
@@ -42,7 +43,6 @@ from .payroll_services import documents_publish_notify
 
 KINDS = ("payslips", "annual_statements", "leave_balances")
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_REPORTED_ERRORS = 200
 MAX_MONEY = Decimal("9999999999.99")
 MAX_HOURS = Decimal("9999.99")
 
@@ -246,31 +246,15 @@ class ImportProblem:
 
 
 @dataclass
-class PayrollImportResult:
+class PayrollImportResult(ImportErrors):
     dry_run: bool = False
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     lines: int = 0
     mails: int = 0
-    errors: list[ImportProblem] = field(default_factory=list)
-    error_count: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
 
     def add_error(self, where: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(ImportProblem(where, str(message)))
-
-    def error_lines(self) -> list[str]:
-        lines = [str(error) for error in self.errors]
-        if self.error_count > len(self.errors):
-            lines.append(
-                _("... and %(count)s more errors.") % {"count": self.error_count - len(self.errors)}
-            )
-        return lines
+        self._record(ImportProblem(where, str(message)))
 
     def summary(self) -> str:
         labels = {
