@@ -47,7 +47,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from common import QUICK, bench_database, free_port, machine, setup_django
+from common import QUICK, QueryCounter, bench_database, free_port, machine, setup_django
 from grant_ways import INVITE, seed
 
 DEFAULT_SIZES = "1000,5000" if QUICK else "1000,10000,50000"
@@ -67,17 +67,6 @@ def default_runs(size: int) -> int:
     if size <= 1_000:
         return 3
     return 2 if size <= 10_000 else 1
-
-
-class QueryCounter:
-    """Counts only: keeping the statements would add to the memory being measured."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _status_kib(field: str) -> int:
