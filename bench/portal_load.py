@@ -73,6 +73,7 @@ def seed(employees: int) -> list[dict]:
 
     from employees.models import Employee, Payslip, PayslipLine
     from employers.models import Employer, Provider
+    from essportal.backends import PORTAL_BACKEND
     from essportal.models import User
 
     password = make_password("bench password 123")  # hashed once, reused
@@ -139,7 +140,7 @@ def seed(employees: int) -> list[dict]:
     for person, user in zip(people, users, strict=True):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "essportal.backends.PortalModelBackend"
+        store[BACKEND_SESSION_KEY] = PORTAL_BACKEND
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         sessions.append({"cookie": store.session_key, "payslip": latest[person.pk]})
