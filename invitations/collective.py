@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
+from essportal.bulk import bulk_insert
 
 from .models import GrantBatch, GrantBatchItem, Invitation
 from .outbox import invitations_send_mail
@@ -148,9 +149,9 @@ def _plan(batch: GrantBatch) -> None:
         total += 1
         skipped += item.outcome != Outcome.PLANNED
         if len(chunk) >= PLAN_CHUNK:
-            GrantBatchItem.objects.bulk_create(chunk)
+            bulk_insert(chunk)
             chunk = []
-    GrantBatchItem.objects.bulk_create(chunk)
+    bulk_insert(chunk)
     GrantBatch.objects.filter(pk=batch.pk).update(
         planned=True, total=total, processed=skipped, heartbeat_at=timezone.now()
     )
@@ -179,7 +180,7 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
         Invitation.objects.filter(
             employee_id__in=eligible, status=Invitation.Status.PENDING, expires_at__lte=now
         ).update(status=Invitation.Status.EXPIRED, closed_at=now)
-        Invitation.objects.bulk_create(
+        bulk_insert(
             [
                 Invitation(
                     employee_id=pk,
@@ -209,7 +210,7 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
             outcomes.setdefault(outcome, []).append(item.pk)
         for outcome, item_ids in outcomes.items():
             GrantBatchItem.objects.filter(pk__in=item_ids).update(outcome=outcome)
-        AuditEvent.objects.bulk_create(
+        bulk_insert(
             [
                 AuditEvent(
                     employer_id=batch.employer_id,

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from employers.models import AuditEvent
+from essportal.bulk import bulk_insert
 
 from .emails import InvitationMails, invitation_link
 from .models import Invitation, invitation_validity
@@ -157,21 +158,29 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
     if not claimed:
         return result
     connection = connection or get_connection()
-    mails = InvitationMails()
     outcomes: list[tuple[Invitation, Exception | None]] = []
+    # The whole chunk is rendered first, then handed over: rendering, sending and marking in
+    # turn ran each ~1.5x slower (bench/README.md), and the mail connection is not held open
+    # while the chunk renders.
+    mails = InvitationMails()
+    messages = []
+    for invitation, raw in claimed:
+        try:
+            message = mails.message(invitation, link=invitation_link(raw), connection=connection)
+        except Exception as exc:  # noqa: BLE001 - classified below, never lost
+            outcomes.append((invitation, exc))
+        else:
+            messages.append((invitation, message))
+    del claimed  # the raw tokens live on only in the messages
     with connection, _fast_commits():
-        for invitation, raw in claimed:
+        for invitation, message in messages:
             try:
-                message = mails.message(
-                    invitation, link=invitation_link(raw), connection=connection
-                )
                 message.send()
             except Exception as exc:  # noqa: BLE001 - classified below, never lost
                 outcomes.append((invitation, exc))
             else:
                 _mark_sent(invitation, message)
                 outcomes.append((invitation, None))
-            del raw
     _record_outcomes(outcomes, result)
     return result
 
@@ -254,7 +263,7 @@ def _record_outcomes(outcomes, result: SendResult) -> None:
             Invitation.objects.bulk_update(
                 other_rows, ["mail_status", "mail_error", "mail_next_attempt_at", "mail_updated_at"]
             )
-        AuditEvent.objects.bulk_create(
+        bulk_insert(
             [
                 AuditEvent(
                     employer_id=invitation.employee.employer_id,
