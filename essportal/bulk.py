@@ -12,6 +12,7 @@ Neither sends signals; `bulk_insert` does not promise primary keys on the object
 from django.db import connections, router
 from django.db.models import Model
 from django.db.models.constants import OnConflict
+from django.db.models.fields import NOT_PROVIDED
 
 
 def bulk_insert(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
@@ -19,10 +20,10 @@ def bulk_insert(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
         return
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "sqlite":
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    if connection.vendor != "sqlite" or not _plain(model, fields):
         model._default_manager.bulk_create(objs, ignore_conflicts=ignore_conflicts)
         return
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
@@ -38,3 +39,11 @@ def bulk_insert(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
                 for field in fields
             ]
             cursor.execute(f"{statement} VALUES {', '.join([row] * len(piece))}", params)
+
+
+def _plain(model, fields) -> bool:
+    """A table of its own whose every column gets its value from Python: what bulk_create does
+    for inherited models, database defaults and generated columns is left to bulk_create."""
+    return not model._meta.parents and not any(
+        field.generated or field.db_default is not NOT_PROVIDED for field in fields
+    )

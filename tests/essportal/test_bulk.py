@@ -6,12 +6,12 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from employers.models import AuditEvent
-from essportal.bulk import bulk_insert
+from essportal.bulk import _plain, bulk_insert
 from invitations.models import Invitation
 from tests.factories import EmployeeFactory, EmployerFactory
 
@@ -73,3 +73,9 @@ def test_nothing_to_insert_sends_no_query():
     with CaptureQueriesContext(connection) as queries:
         bulk_insert([])
     assert len(queries) == 0
+
+
+def test_columns_the_database_fills_itself_are_left_to_bulk_create():
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    assert _plain(AuditEvent, fields)
+    assert not _plain(AuditEvent, [*fields, models.IntegerField(db_default=1)])
