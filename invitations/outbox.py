@@ -171,16 +171,17 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
             outcomes.append((invitation, exc))
         else:
             messages.append((invitation, message))
-    del claimed  # the raw tokens live on only in the messages
-    with connection, _fast_commits():
-        for invitation, message in messages:
-            try:
-                message.send()
-            except Exception as exc:  # noqa: BLE001 - classified below, never lost
-                outcomes.append((invitation, exc))
-            else:
-                _mark_sent(invitation, message)
-                outcomes.append((invitation, None))
+    del claimed, raw  # the raw tokens live on only in the messages
+    if messages:
+        with connection, _fast_commits():
+            for invitation, message in messages:
+                try:
+                    message.send()
+                except Exception as exc:  # noqa: BLE001 - classified below, never lost
+                    outcomes.append((invitation, exc))
+                else:
+                    _mark_sent(invitation, message)
+                    outcomes.append((invitation, None))
     _record_outcomes(outcomes, result)
     return result
 

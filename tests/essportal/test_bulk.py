@@ -48,6 +48,34 @@ def test_thousands_of_rows_are_all_written():
     assert details == {str(i) for i in range(2500)}
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own statements")
+def test_on_sqlite_rows_go_in_statements_as_large_as_its_parameter_limit_allows(monkeypatch):
+    employer = EmployerFactory()
+    columns = len([f for f in AuditEvent._meta.concrete_fields if not f.primary_key])
+    monkeypatch.setattr(connection.features, "max_query_params", columns * 3)
+    with CaptureQueriesContext(connection) as queries:
+        bulk_insert(
+            [AuditEvent(employer=employer, action="granted", detail=str(i)) for i in range(7)]
+        )
+    assert [q["sql"].count("), (") + 1 for q in queries] == [3, 3, 1]
+    # Its own statements, not bulk_create's (which asks SQLite for the new ids back).
+    assert not any("RETURNING" in q["sql"] for q in queries)
+    assert AuditEvent.objects.count() == 7
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite stores datetimes as text")
+def test_on_sqlite_times_are_stored_as_django_stores_them():
+    employer = EmployerFactory()
+    moment = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
+    AuditEvent.objects.create(employer=employer, action="granted", detail="create")
+    with time_machine.travel(moment, tick=False):
+        AuditEvent.objects.filter(detail="create").update(created_at=timezone.now())
+        bulk_insert([AuditEvent(employer=employer, action="granted", detail="bulk")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT created_at || '' FROM employers_auditevent")
+        assert cursor.fetchall() == [("2026-03-02 09:30:00",)]
+
+
 def test_conflicting_rows_are_skipped_when_asked_and_the_others_written():
     taken, free = EmployeeFactory(), EmployeeFactory()
     existing = Invitation.objects.create(employee=taken)

@@ -21,6 +21,7 @@ from invitations.outbox import (
 )
 from invitations.services import invitation_grant
 from invitations.tasks import send_invitation_mails, sweep_invitation_outbox
+from tests.factories import EmployeeFactory
 from tests.mail_backends import FailingBackend
 
 
@@ -151,3 +152,32 @@ def test_a_row_left_sending_by_a_dead_worker_is_sent_again(employee, on_commit):
 )
 def test_errors_are_classified(error, permanent):
     assert mail_error_is_permanent(error) is permanent
+
+
+def test_a_mail_that_cannot_be_written_goes_back_to_the_outbox_and_the_others_are_sent(db):
+    # Granted without running the on-commit task: both rows wait in the outbox.
+    broken = invitation_grant(employee=EmployeeFactory())
+    fine = invitation_grant(employee=EmployeeFactory())
+    real_message = outbox.InvitationMails.message
+
+    def message(self, invitation, **kwargs):
+        if invitation.pk == broken.pk:
+            raise ValueError("template error")
+        return real_message(self, invitation, **kwargs)
+
+    with mock.patch.object(outbox.InvitationMails, "message", message):
+        result = invitations_send_mail(invitation_ids=[broken.pk, fine.pk])
+    assert result.sent == [fine.pk] and result.retrying == [broken.pk]
+    assert [m.to for m in mail.outbox] == [[fine.employee.email]]
+    broken.refresh_from_db()
+    assert broken.mail_status == "queued" and "template error" in broken.mail_error
+
+
+def test_when_no_mail_of_a_chunk_can_be_written_no_mail_connection_is_opened(db):
+    invitation = invitation_grant(employee=EmployeeFactory())
+    connection = mock.MagicMock()
+    with mock.patch.object(outbox.InvitationMails, "message", side_effect=ValueError("broken")):
+        result = invitations_send_mail(invitation_ids=[invitation.pk], connection=connection)
+    assert result.retrying == [invitation.pk]
+    connection.__enter__.assert_not_called()
+    connection.open.assert_not_called()
