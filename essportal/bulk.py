@@ -6,7 +6,10 @@ than the database's own work (bench/README.md). There `bulk_insert` writes the s
 the same field preparation (defaults, auto_now_add, each field's get_db_prep_save) in multi-row
 statements built from one placeholder group. On PostgreSQL, Django 5.2's bulk_create already
 sends each column's values as one array (INSERT … SELECT FROM UNNEST), so it is used as it is.
-Neither sends signals; `bulk_insert` does not promise primary keys on the objects.
+Neither sends signals. Unlike bulk_create, `bulk_insert` sets no primary keys (nor `_state`) on
+the objects and takes plain values only, not expressions; and it writes in several statements
+without a transaction of its own, so callers wrap it in theirs (the collective job's chunks are
+atomic).
 """
 
 from django.db import connections, router
@@ -44,6 +47,8 @@ def bulk_insert(objs: list[Model], *, ignore_conflicts: bool = False) -> None:
 def _plain(model, fields) -> bool:
     """A table of its own whose every column gets its value from Python: what bulk_create does
     for inherited models, database defaults and generated columns is left to bulk_create."""
-    return not model._meta.parents and not any(
-        field.generated or field.db_default is not NOT_PROVIDED for field in fields
+    return (
+        bool(fields)
+        and not model._meta.parents
+        and not any(field.generated or field.db_default is not NOT_PROVIDED for field in fields)
     )
