@@ -129,11 +129,9 @@ def _mark_claimed(rows: list[Invitation], common: dict) -> None:
     bulk_update builds the same CASE expression at a far higher cost in Python. On PostgreSQL
     this takes ~0.04 ms a row, against ~0.11 ms for an UPDATE of all rows plus one per hash."""
     table = Invitation._meta.db_table
-    assignments = ", ".join(f"{Invitation._meta.get_field(name).column} = %s" for name in common)
-    adapt = db_connection.ops.adapt_datetimefield_value
-    common_params = [
-        adapt(value) if isinstance(value, datetime.datetime) else value for value in common.values()
-    ]
+    fields = [Invitation._meta.get_field(name) for name in common]
+    assignments = ", ".join(f"{field.column} = %s" for field in fields)
+    common_params = [field.get_db_prep_save(common[field.name], db_connection) for field in fields]
     with db_connection.cursor() as cursor:
         for start in range(0, len(rows), _CLAIM_ROWS_PER_UPDATE):
             piece = rows[start : start + _CLAIM_ROWS_PER_UPDATE]
