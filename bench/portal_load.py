@@ -53,7 +53,7 @@ from pay_day import run_pay_day
 
 CONNECTIONS = 50
 # Pay day: the mean pause of an employee between two pages. A real one reads a payslip for far
-# longer; one second makes 50 employees ask for ~40 pages a second.
+# longer; one second makes 50 employees ask for ~48 pages a second.
 THINK_MS = 1000
 BARE, STACK, PAY_DAY = "bare Django view", "minimal view, full stack", "pay day: 4 pages, pauses"
 # Production runs with Redis as the cache, and so with the sessions read from it.
