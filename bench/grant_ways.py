@@ -60,7 +60,7 @@ def invite_floor(employer) -> int:
     from django.utils import timezone
 
     from employees.models import Employee
-    from invitations.emails import InvitationMails, invitation_link
+    from invitations.mails import InvitationMails, invitation_link
     from invitations.models import Invitation, invitation_validity
     from invitations.tokens import token_mint
 

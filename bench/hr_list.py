@@ -41,7 +41,7 @@ def seed(n: int, password_hash: str):
     from django.utils import timezone
 
     from employees.models import Employee
-    from employers.demo import PEOPLE
+    from employers.hr.demo import PEOPLE
     from employers.models import Employer, Provider, StaffMembership
     from essportal.models import User
     from invitations.models import Invitation
@@ -130,7 +130,7 @@ def measure(client, url: str) -> tuple[float, int, int]:
 def explain(employer, query: str) -> str:
     from django.http import QueryDict
 
-    from employees.selectors import EmployeeFilters, employee_list_for_employer
+    from invitations.selectors import EmployeeFilters, employee_list_for_employer
 
     params = QueryDict(query.lstrip("?"))
     filters = EmployeeFilters(q=params.get("q", ""), access=params.get("access", ""))

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Employee
+from employees.models import Employee
 
 
 @admin.register(Employee)

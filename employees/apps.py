@@ -6,4 +6,4 @@ class EmployeesConfig(AppConfig):
 
     def ready(self):
         # Register the mail kinds with employees.mails, and the last-login bookkeeping.
-        from . import account_mails, payroll_mails, portal_signals  # noqa: F401
+        from employees.portal import signals as portal_signals  # noqa: F401

@@ -3,7 +3,7 @@
 A service calls `employee_mail_queue(kind=..., employee=..., **params)` inside its transaction; the
 mail is rendered and sent after commit by a worker. Queue messages carry ids only: anything secret
 (a password-reset link) is made inside the task, never put on the broker. The wording comes from
-invitations.texts (defaults, provider and employer overrides).
+essportal.mail.texts (defaults, provider and employer overrides).
 """
 
 import logging
@@ -12,10 +12,9 @@ from collections.abc import Callable
 from celery import shared_task
 from django.db import transaction
 
-from essportal.mail import build_message
-from invitations.texts import Renderer, common_values
-
-from .models import Employee
+from employees.models import Employee
+from essportal.mail.message import build_message
+from essportal.mail.texts import Renderer, common_values
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .payroll_services import documents_publish_notify
+from employees.payroll.services import documents_publish_notify
 
 
 @shared_task

@@ -1,12 +1,10 @@
 from django.urls import include, path
 
-from . import account_views, activation
+from employees.accounts import views as account_views
 
 app_name = "portal"
 
 urlpatterns = [
-    path("activate/", activation.birth_date, name="activate"),
-    path("activate/account/", activation.choose_credentials, name="activate_account"),
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", account_views.LogoutView.as_view(), name="logout"),
     path("signed-out/", account_views.signed_out, name="signed_out"),
@@ -19,5 +17,5 @@ urlpatterns = [
     ),
     path("account/", account_views.account, name="account"),
     path("account/password/", account_views.change_password, name="change_password"),
-    path("", include("employees.portal_urls")),
+    path("", include("employees.portal.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent, Employer, Provider, StaffMembership
+from employers.models import AuditEvent, Employer, Provider, StaffMembership
 
 
 class EmployerInline(admin.TabularInline):

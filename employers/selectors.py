@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from .models import AuditEvent, Employer, StaffMembership
+from employers.models import AuditEvent, Employer, StaffMembership
 
 
 def memberships_for_staff(user) -> list[StaffMembership]:

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AuditEvent, Employer, Provider, StaffMembership
+from employers.models import AuditEvent, Employer, Provider, StaffMembership
 
 
 def audit_record(

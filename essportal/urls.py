@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from essportal.web import health as views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("hr/", include("employers.urls")),
+    path("hr/", include("employers.hr.urls")),
     path("", include("invitations.urls")),
     path("", include("employees.urls")),
     # ESP tracking webhooks (delivered, bounced, complained); basic auth per ANYMAIL_WEBHOOK_SECRET.

@@ -18,10 +18,9 @@ from django.utils import timezone
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from essportal.bulk import bulk_insert
-
-from .models import GrantBatch, GrantBatchItem, Invitation
-from .outbox import invitations_send_mail
-from .services import OUTBOX_GRACE
+from invitations.models import GrantBatch, GrantBatchItem, Invitation
+from invitations.outbox import invitations_send_mail
+from invitations.services import OUTBOX_GRACE
 
 Outcome = GrantBatchItem.Outcome
 SKIP_REASONS = [
@@ -101,7 +100,7 @@ def grant_batch_start(
 ) -> GrantBatch:
     """Start (or join) the employer's collective grant. Safe against double clicks, retried
     requests and two HR users at once: there is at most one running batch per employer."""
-    from .tasks import run_grant_batch
+    from invitations.tasks import run_grant_batch
 
     if request_key:
         existing = GrantBatch.objects.filter(request_key=request_key, employer=employer).first()

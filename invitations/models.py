@@ -184,7 +184,7 @@ class EmailText(models.Model):
     """A provider's or employer's own wording of one mail in one language (R16).
 
     A blank field inherits: the employer's level from the provider's, the provider's from the
-    default. Values are validated by invitations.texts before saving and again before sending.
+    default. Values are validated by essportal.mail.texts before saving and again before sending.
     """
 
     provider = models.ForeignKey(

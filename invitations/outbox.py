@@ -21,10 +21,9 @@ from django.utils import timezone
 
 from employers.models import AuditEvent
 from essportal.bulk import bulk_insert
-
-from .emails import InvitationMails, invitation_link
-from .models import Invitation, invitation_validity
-from .tokens import token_mint
+from invitations.mails import InvitationMails, invitation_link
+from invitations.models import Invitation, invitation_validity
+from invitations.tokens import token_mint
 
 logger = logging.getLogger(__name__)
 

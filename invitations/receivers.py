@@ -1,7 +1,7 @@
 from anymail.signals import tracking
 from django.dispatch import receiver
 
-from .outbox import invitation_record_tracking
+from invitations.outbox import invitation_record_tracking
 
 
 @receiver(tracking)

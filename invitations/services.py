@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from employees.models import Employee
 from employers.models import AuditEvent
 from employers.services import audit_record
-
-from .models import Invitation
-from .tokens import token_hash, token_is_well_formed
+from invitations.models import Invitation
+from invitations.tokens import token_hash, token_is_well_formed
 
 # Freshly queued mail is sent by the task started on commit; the sweep only steps in after this.
 OUTBOX_GRACE = datetime.timedelta(minutes=2)
@@ -23,7 +22,7 @@ class InvitationError(Exception):
 
 
 def _start_mail_on_commit(invitation_ids: list[int]) -> None:
-    from .tasks import send_invitation_mails
+    from invitations.tasks import send_invitation_mails
 
     def start():
         try:

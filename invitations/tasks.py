@@ -3,8 +3,8 @@
 from celery import shared_task
 from django.conf import settings
 
-from .collective import grant_batch_run, stalled_grant_batches
-from .outbox import invitations_due_for_sending, invitations_send_mail
+from invitations.collective import grant_batch_run, stalled_grant_batches
+from invitations.outbox import invitations_due_for_sending, invitations_send_mail
 
 
 @shared_task(acks_late=True)

@@ -1,9 +1,12 @@
 from django.urls import path
 
-from . import link_views
+from invitations.activation import link, views
 
 app_name = "invitations"
 
 urlpatterns = [
-    path("invite/<str:token>/", link_views.open_link, name="open"),
+    path("invite/<str:token>/", link.open_link, name="open"),
+    # R8-R10: birth date, then username and password, then signed in.
+    path("activate/", views.birth_date, name="activate"),
+    path("activate/account/", views.choose_credentials, name="activate_account"),
 ]

@@ -3,7 +3,7 @@ import datetime
 import pytest
 import time_machine
 
-from invitations.link_views import SESSION_KEY
+from invitations.activation.link import SESSION_KEY
 from invitations.services import invitation_grant
 from tests.invitations.helpers import last_token, link_path
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import factory
 
-import employees.payroll_mails  # noqa: F401  (registers the mail kinds, as AppConfig.ready does)
+import employees.payroll.mails  # noqa: F401  (registers the mail kinds, as AppConfig.ready does)
 from employees.models import (
     AnnualStatement,
     LeaveBalance,

@@ -154,7 +154,7 @@ def test_forgot_username_mails_the_username(client, account, on_commit):
 def test_the_reset_mail_task_carries_only_ids(account, on_commit):
     from unittest import mock
 
-    from employees.account_services import account_request_password_reset
+    from employees.accounts.services import account_request_password_reset
     from employees.mails import send_employee_mail
 
     with mock.patch.object(send_employee_mail, "delay") as delay, on_commit():

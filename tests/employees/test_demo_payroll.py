@@ -2,8 +2,8 @@ import datetime
 
 import pytest
 
-from employees.demo_payroll import demo_payroll
 from employees.models import AnnualStatement, LeaveBalance, LeaveRequest, Payslip
+from employees.payroll.demo import demo_payroll
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db

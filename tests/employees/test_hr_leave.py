@@ -5,10 +5,10 @@ from django.core import mail
 from django.urls import reverse
 
 from employees.models import LeaveRequest
-from employees.payroll_services import LeaveRequestAlreadyDecided, leave_request_decide
+from employees.payroll.services import LeaveRequestAlreadyDecided, leave_request_decide
 from tests.employees.factories import LeaveRequestFactory, LeaveTypeFactory
 
-# employers/urls.py may not include employers.leave_urls yet; this URLconf makes sure it does.
+# employers/urls.py may not include employers.hr.leave_urls yet; this URLconf makes sure it does.
 pytestmark = [pytest.mark.django_db]
 
 

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from employees import importing
 from employees.models import Employee
+from employees.records import importing
 from employers.models import AuditEvent
 from tests.factories import EmployeeFactory
 

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from employees.models import LeaveRequest, LeaveType
-from employees.portal_selectors import leave_overview
+from employees.portal.selectors import leave_overview
 from tests.employees.factories import (
     LeaveBalanceFactory,
     LeaveRequestFactory,

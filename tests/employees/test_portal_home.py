@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employees.models import LeaveRequest
-from employees.portal_signals import PREVIOUS_LOGIN_SESSION_KEY
+from employees.portal.signals import PREVIOUS_LOGIN_SESSION_KEY
 from tests.employees.factories import (
     AnnualStatementFactory,
     LeaveBalanceFactory,

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from employees import pdf
+from employees.payroll import pdf
 from tests.employees.factories import AnnualStatementFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from employees.models import Employee
-from employers.demo import BENCHMARK_NAME, DEMO_ADMIN_PASSWORD, DEMO_PASSWORD
+from employers.hr.demo import BENCHMARK_NAME, DEMO_ADMIN_PASSWORD, DEMO_PASSWORD
 from employers.models import AuditEvent, Employer, Provider, StaffMembership
 from essportal.models import User
 

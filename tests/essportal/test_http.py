@@ -1,7 +1,7 @@
 import pytest
 from django.test import RequestFactory
 
-from essportal.http import client_ip
+from essportal.web.http import client_ip
 
 
 @pytest.mark.parametrize(

@@ -90,14 +90,14 @@ def test_healthz_checks_the_database(client, db):
 
 
 def test_healthz_is_503_when_the_database_is_down(client, db):
-    with mock.patch("essportal.views._database_ok", return_value=False):
+    with mock.patch("essportal.web.health._database_ok", return_value=False):
         response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["database"] == "down"
 
 
 def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    with mock.patch("essportal.views._broker_ok", return_value=False):
+    with mock.patch("essportal.web.health._broker_ok", return_value=False):
         response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["broker"] == "down"
 

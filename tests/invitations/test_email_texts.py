@@ -7,8 +7,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
+from essportal.mail.texts import KINDS, LANGUAGES, email_text_resolve, text_problems
 from invitations.models import EmailText
-from invitations.texts import KINDS, LANGUAGES, email_text_resolve, text_problems
 from tests.factories import EmployeeFactory
 
 LEVELS = ["default", "provider", "employer"]

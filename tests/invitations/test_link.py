@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from employers.models import AuditEvent
-from invitations.link_views import SESSION_KEY
+from invitations.activation.link import SESSION_KEY
 from invitations.models import Invitation
 from invitations.services import invitation_resend, invitation_revoke
 from tests.invitations.helpers import last_token, link_path

@@ -74,8 +74,6 @@ HR_BUDGETS = {
 # (max queries, expected status, who asks: "employee" signed in or "anonymous"). The activation
 # pages without an opened link in the session are a 404 and touch no table.
 PORTAL_BUDGETS = {
-    "activate": (0, 404, "anonymous"),
-    "activate_account": (0, 404, "anonymous"),
     "login": (0, 200, "anonymous"),
     "logout": (5, 405, "employee"),
     "signed_out": (0, 200, "anonymous"),
@@ -95,6 +93,12 @@ PORTAL_BUDGETS = {
     "leave_request": (8, 200, "employee"),
     "leave_cancel": (5, 405, "employee"),
     "details": (5, 200, "employee"),
+}
+# A link whose token is not even well formed is refused before any lookup.
+INVITATION_BUDGETS = {
+    "open": (0, 404, "anonymous"),
+    "activate": (0, 404, "anonymous"),
+    "activate_account": (0, 404, "anonymous"),
 }
 
 
@@ -123,7 +127,10 @@ def url_parameters(namespace: str, name: str) -> list[str]:
     return list(parameters)
 
 
-@pytest.mark.parametrize("namespace, budgets", [("hr", HR_BUDGETS), ("portal", PORTAL_BUDGETS)])
+@pytest.mark.parametrize(
+    "namespace, budgets",
+    [("hr", HR_BUDGETS), ("portal", PORTAL_BUDGETS), ("invitations", INVITATION_BUDGETS)],
+)
 def test_every_page_has_a_budget(namespace, budgets):
     pages = url_names(namespace)
     assert pages - set(budgets) == set(), f"pages without a query budget in {namespace}"
@@ -189,13 +196,18 @@ def portal_world(employee):
     }
 
 
-@pytest.mark.parametrize("name", sorted(PORTAL_BUDGETS))
+@pytest.mark.parametrize(
+    "namespace, name",
+    [("portal", name) for name in sorted(PORTAL_BUDGETS)]
+    + [("invitations", name) for name in sorted(INVITATION_BUDGETS)],
+)
 def test_portal_page_query_budget(
-    name, portal_world, employee, client, django_assert_max_num_queries
+    namespace, name, portal_world, employee, client, django_assert_max_num_queries
 ):
     from django.urls import reverse
 
-    budget, status, who = PORTAL_BUDGETS[name]
+    budgets = PORTAL_BUDGETS if namespace == "portal" else INVITATION_BUDGETS
+    budget, status, who = budgets[name]
     sign_in(client, employee)
     values = {
         **portal_world,
@@ -204,7 +216,10 @@ def test_portal_page_query_budget(
     }
     if who == "anonymous":
         client.logout()
-    url = reverse(f"portal:{name}", kwargs={p: values[p] for p in url_parameters("portal", name)})
+    if namespace == "invitations":
+        values["token"] = "not-a-token"
+    kwargs = {p: values[p] for p in url_parameters(namespace, name)}
+    url = reverse(f"{namespace}:{name}", kwargs=kwargs)
     with django_assert_max_num_queries(budget):
         response = client.get(url)
     assert response.status_code == status, (url, response.status_code)

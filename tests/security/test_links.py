@@ -11,7 +11,7 @@ from django.urls import reverse
 from employers.models import AuditEvent
 from essportal.logging import RedactSecrets
 from essportal.models import User
-from invitations.link_views import SESSION_KEY
+from invitations.activation.link import SESSION_KEY
 from invitations.models import Invitation
 from invitations.services import invitation_resend, invitation_revoke
 from invitations.tokens import token_hash

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from essportal.models import User
-from invitations.link_views import SESSION_KEY
+from invitations.activation.link import SESSION_KEY
 from invitations.models import Invitation
 from tests.factories import DEFAULT_PASSWORD
 from tests.invitations.helpers import link_path

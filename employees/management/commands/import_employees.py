@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from employees.importing import COLUMNS, REQUIRED_COLUMNS, employee_import_csv
+from employees.records.importing import COLUMNS, REQUIRED_COLUMNS, employee_import_csv
 from employers.management.lookups import employer_from_option, run_file_import
 
 

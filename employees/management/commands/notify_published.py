@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from employees.payroll_services import documents_publish_notify
+from employees.payroll.services import documents_publish_notify
 
 
 class Command(BaseCommand):

@@ -1,0 +1,115 @@
+"""Employee accounts after activation: block, unblock, reminders, password reset."""
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from employees.mails import employee_mail_queue
+from employees.models import Employee
+from employers.models import AuditEvent
+from employers.services import audit_record
+
+
+class AccountError(Exception):
+    pass
+
+
+def _require_account(employee: Employee):
+    if not employee.user_id:
+        from django.utils.translation import gettext as _
+
+        raise AccountError(_("This employee has no account yet."))
+
+
+def _account_set_active(employee: Employee, active: bool, actor, ip_address) -> None:
+    _require_account(employee)
+    user = employee.user
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action = AuditEvent.Action.UNBLOCKED if active else AuditEvent.Action.BLOCKED
+    audit_record(employee=employee, action=action, actor=actor, ip_address=ip_address)
+    employee_mail_queue(
+        kind="account_unblocked" if active else "account_blocked", employee=employee
+    )
+
+
+@transaction.atomic
+def account_block(*, employee: Employee, actor=None, ip_address=None) -> None:
+    """Blocking ends the account's sessions at their next request (inactive users are not
+    loaded from a session) and mails the employee. The credentials stay as they are."""
+    _account_set_active(employee, False, actor, ip_address)
+
+
+@transaction.atomic
+def account_unblock(*, employee: Employee, actor=None, ip_address=None) -> None:
+    """The same username and password work again."""
+    _account_set_active(employee, True, actor, ip_address)
+
+
+@transaction.atomic
+def account_send_username(*, employee: Employee, actor=None, ip_address=None) -> None:
+    _require_account(employee)
+    audit_record(
+        employee=employee,
+        action=AuditEvent.Action.USERNAME_SENT,
+        actor=actor,
+        ip_address=ip_address,
+    )
+    employee_mail_queue(kind="username_reminder", employee=employee)
+
+
+def _employees_with_account_by_email(email: str) -> QuerySet[Employee]:
+    return Employee.objects.filter(
+        email=email.strip().lower(), user__isnull=False, user__is_active=True
+    ).select_related("user")
+
+
+@transaction.atomic
+def account_request_password_reset(*, email: str) -> int:
+    """Mail a reset link to every active account registered under this address. The caller
+    shows the same answer whether or not the address is known."""
+    employees = list(_employees_with_account_by_email(email))
+    for employee in employees:
+        employee_mail_queue(kind="password_reset", employee=employee)
+    return len(employees)
+
+
+@transaction.atomic
+def account_request_username(*, email: str) -> int:
+    employees = list(_employees_with_account_by_email(email))
+    for employee in employees:
+        employee_mail_queue(kind="username_reminder", employee=employee)
+    return len(employees)
+
+
+def accounts_to_block(employer, *, left_before) -> QuerySet[Employee]:
+    """Collective block: active accounts of employees whose employment ended before a date."""
+    return Employee.objects.filter(
+        employer=employer,
+        end_date__lt=left_before,
+        user__isnull=False,
+        user__is_active=True,
+    ).select_related("user", "employer")
+
+
+def accounts_to_unblock(employer) -> QuerySet[Employee]:
+    return Employee.objects.filter(
+        employer=employer, user__isnull=False, user__is_active=False
+    ).select_related("user", "employer")
+
+
+def accounts_block_collectively(*, employer, left_before, actor=None, ip_address=None) -> int:
+    count = 0
+    for employee in accounts_to_block(employer, left_before=left_before).iterator(chunk_size=500):
+        account_block(employee=employee, actor=actor, ip_address=ip_address)
+        count += 1
+    return count
+
+
+def accounts_unblock_collectively(*, employer, actor=None, ip_address=None) -> int:
+    count = 0
+    for employee in accounts_to_unblock(employer).iterator(chunk_size=500):
+        account_unblock(employee=employee, actor=actor, ip_address=ip_address)
+        count += 1
+    return count

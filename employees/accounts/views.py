@@ -1,0 +1,124 @@
+"""Signing in after activation: login, logout, idle timeout, forgotten password or username."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from employees.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
+from employees.accounts.passwords import PASSWORD_RULES
+from employees.accounts.services import account_request_password_reset, account_request_username
+from employees.portal.access import employee_required
+from essportal.web.http import client_ip
+from essportal.web.throttle import throttle_hit
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+
+    def get_default_redirect_url(self):
+        return reverse_lazy("portal:home")
+
+
+class LogoutView(auth_views.LogoutView):
+    next_page = reverse_lazy("portal:signed_out")
+
+
+def signed_out(request):
+    reason = "timeout" if request.GET.get("reason") == "timeout" else "logout"
+    return render(
+        request,
+        "portal/signed_out.html",
+        {"reason": reason, "idle_minutes": settings.SESSION_COOKIE_AGE // 60},
+    )
+
+
+def _mail_request(request, service, template, done_message):
+    """Forgot password / username: the same answer whether or not the address is known."""
+    form = EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if throttle_hit(
+            "account-mail", client_ip(request) or "unknown", limit=10, window_seconds=3600
+        ):
+            service(email=form.cleaned_data["email"])
+        messages.info(request, done_message)
+        return redirect("portal:login")
+    return render(request, template, {"form": form})
+
+
+@never_cache
+def forgot_password(request):
+    return _mail_request(
+        request,
+        account_request_password_reset,
+        "portal/forgot_password.html",
+        _(
+            "If an account is registered under that address, we have sent a link to choose a "
+            "new password. It works for 1 hour."
+        ),
+    )
+
+
+@never_cache
+def forgot_username(request):
+    return _mail_request(
+        request,
+        account_request_username,
+        "portal/forgot_username.html",
+        _("If an account is registered under that address, we have mailed its username."),
+    )
+
+
+class ResetPasswordForm(NewPasswordForm):
+    """Django's reset view calls form.save(); ours sets the validated password."""
+
+    def save(self, commit=True):
+        self.user.set_password(self.cleaned_data["password1"])
+        if commit:
+            self.user.save(update_fields=["password"])
+        return self.user
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "portal/password_reset_confirm.html"
+    form_class = ResetPasswordForm
+    success_url = reverse_lazy("portal:login")
+    post_reset_login = False
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = kwargs.pop("user")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "rules": PASSWORD_RULES}
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your new password is set. Sign in with it."))
+        return super().form_valid(form)
+
+
+@employee_required
+def account(request):
+    return render(request, "portal/account.html", {"employee": request.employee, "nav": "account"})
+
+
+@employee_required
+def change_password(request):
+    form = ChangePasswordForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        request.user.set_password(form.cleaned_data["password1"])
+        request.user.save(update_fields=["password"])
+        # Other sessions end; this one stays signed in.
+        update_session_auth_hash(request, request.user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("portal:account")
+    return render(
+        request,
+        "portal/change_password.html",
+        {"form": form, "employee": request.employee, "nav": "account", "rules": PASSWORD_RULES},
+    )

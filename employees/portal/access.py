@@ -1,0 +1,59 @@
+"""Load portal objects through the signed-in employee: someone else's is a 404."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from employees.models import Employee
+from essportal.web.http import session_timed_out
+
+
+def _signed_out_or_login(request):
+    """A session cookie whose session no longer exists means the idle timeout ended it:
+    say so, instead of showing a bare login form."""
+    if session_timed_out(request):
+        return redirect(reverse("portal:signed_out") + "?reason=timeout")
+    return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+
+
+def employee_required(view):
+    """The user is signed in and is an employee; the view gets `request.employee`."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _signed_out_or_login(request)
+        # Loaded with the user in one query (essportal.backends.PortalModelBackend).
+        employee = getattr(request.user, "employee", None)
+        if employee is None:
+            raise PermissionDenied
+        request.employee = employee
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def leave_module_required(view):
+    """R2: with the employer's leave module off, leave pages do not exist (404)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.employee.employer.leave_module:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return employee_required(wrapper)
+
+
+def employee_object_or_404(queryset, employee: Employee, **lookup):
+    """Fetch one object that belongs to this employee, or 404."""
+    obj = queryset.filter(employee=employee, **lookup).first()
+    if obj is None:
+        raise Http404
+    # The signed-in employee comes with their employer already: no join, no second query.
+    obj.employee = employee
+    return obj

@@ -1,0 +1,83 @@
+"""Load HR objects through the signed-in staff member's scope.
+
+Every HR view gets its employer and employee here: someone else's object is a 404 (we do not
+confirm that it exists), a read-only role trying to change something is a 403.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from employees.models import Employee
+from employers.models import Employer
+from employers.selectors import employers_for_staff, memberships_for_staff, staff_can_manage
+from essportal.web.http import client_ip, session_timed_out
+
+
+def staff_required(view):
+    """The user must be signed in and hold at least one staff membership."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if session_timed_out(request):
+                messages.info(
+                    request,
+                    _("You were signed out after %(minutes)d minutes without activity.")
+                    % {"minutes": settings.SESSION_COOKIE_AGE // 60},
+                )
+            return redirect_to_login(request.get_full_path(), reverse("hr:login"))
+        if not memberships_for_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def get_employer_for_staff(request, employer_id: int, *, manage: bool = False) -> Employer:
+    employer = get_object_or_404(employers_for_staff(request.user), pk=employer_id)
+    if manage and not staff_can_manage(request.user, employer):
+        raise PermissionDenied
+    return employer
+
+
+def get_employee_for_staff(request, employee_id: int, *, manage: bool = False) -> Employee:
+    employee = get_object_or_404(
+        Employee.objects.select_related("employer__provider", "user").filter(
+            employer__in=employers_for_staff(request.user)
+        ),
+        pk=employee_id,
+    )
+    if manage and not staff_can_manage(request.user, employee.employer):
+        raise PermissionDenied
+    return employee
+
+
+def get_provider_for_staff(request, provider_id: int, *, manage: bool = False):
+    """Only staff attached to the provider itself may see or edit its provider-wide settings."""
+    memberships = [m for m in memberships_for_staff(request.user) if m.provider_id == provider_id]
+    if not memberships:
+        raise Http404
+    if manage and not any(m.can_manage for m in memberships):
+        raise PermissionDenied
+    return memberships[0].provider
+
+
+def run_employee_action(request, employee_id: int, service, success_message: str, refusal):
+    """One HR action on one employee (POST): load it in scope with the managing role, call the
+    service, and tell HR what happened. `refusal` is the service's "not allowed now" error."""
+    employee = get_employee_for_staff(request, employee_id, manage=True)
+    try:
+        service(employee=employee, actor=request.user, ip_address=client_ip(request))
+    except refusal as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success_message % {"name": employee.full_name})
+    return redirect("hr:employee_detail", employee_id=employee.pk)

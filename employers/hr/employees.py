@@ -1,0 +1,147 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from employees.records.forms import EmployeeContactForm, EmployeeForm
+from employees.records.services import employee_create, employee_update
+from employers.hr.access import get_employee_for_staff, get_employer_for_staff, staff_required
+from employers.selectors import (
+    audit_events_for_employee,
+    audit_events_for_employer,
+    employers_for_staff,
+    staff_can_manage,
+)
+from invitations.selectors import (
+    AccessState,
+    EmployeeFilters,
+    access_state_from_annotations,
+    access_state_of,
+    employee_list_for_employer,
+    open_invitation_for,
+    page_of,
+)
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "hr/login.html"
+    redirect_authenticated_user = False
+
+    def get_default_redirect_url(self):
+        return "/hr/"
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+@staff_required
+def home(request):
+    employers = list(employers_for_staff(request.user)[:2])
+    if len(employers) == 1:
+        return redirect("hr:employee_list", employer_id=employers[0].pk)
+    return render(request, "hr/home.html", {"employers": employers_for_staff(request.user)})
+
+
+@require_GET
+@staff_required
+def switch_employer(request):
+    try:
+        employer_id = int(request.GET.get("employer", ""))
+    except ValueError:
+        return redirect("hr:home")
+    employer = get_employer_for_staff(request, employer_id)
+    return redirect("hr:employee_list", employer_id=employer.pk)
+
+
+@staff_required
+def employee_list(request, employer_id):
+    employer = get_employer_for_staff(request, employer_id)
+    filters = EmployeeFilters(
+        q=request.GET.get("q", "")[:100].strip(),
+        employment=request.GET.get("employment", ""),
+        access=request.GET.get("access", ""),
+        sort=request.GET.get("sort", "name"),
+    )
+    page = _page_number(request)
+    rows, has_next = page_of(employee_list_for_employer(employer, filters), page)
+    now = timezone.now()
+    for row in rows:
+        row.access_state = access_state_from_annotations(row, now)
+    return render(
+        request,
+        "hr/employee_list.html",
+        {
+            "employer": employer,
+            "employees": rows,
+            "filters": filters,
+            "page": page,
+            "has_next": has_next,
+            "access_states": AccessState.choices,
+            "can_manage": staff_can_manage(request.user, employer),
+        },
+    )
+
+
+@staff_required
+def employee_new(request, employer_id):
+    employer = get_employer_for_staff(request, employer_id, manage=True)
+    form = EmployeeForm(request.POST or None, employer=employer)
+    if request.method == "POST" and form.is_valid():
+        employee = employee_create(employer=employer, data=form.cleaned_data, actor=request.user)
+        messages.success(request, _("%(name)s was added.") % {"name": employee.full_name})
+        return redirect("hr:employee_detail", employee_id=employee.pk)
+    return render(request, "hr/employee_new.html", {"employer": employer, "form": form})
+
+
+def _employee_context(request, employee):
+    invitation = open_invitation_for(employee)
+    return {
+        "employer": employee.employer,
+        "employee": employee,
+        "invitation": invitation,
+        "access_state": access_state_of(employee, invitation),
+        "can_manage": staff_can_manage(request.user, employee.employer),
+        "events": audit_events_for_employee(employee)[:20],
+    }
+
+
+@staff_required
+def employee_detail(request, employee_id):
+    employee = get_employee_for_staff(request, employee_id)
+    return render(request, "hr/employee_detail.html", _employee_context(request, employee))
+
+
+@staff_required
+def employee_edit(request, employee_id):
+    employee = get_employee_for_staff(request, employee_id, manage=True)
+    form = EmployeeContactForm(request.POST or None, instance=employee, employer=employee.employer)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        employee_update(employee=employee, data=changes, actor=request.user)
+        messages.success(request, _("The changes were saved."))
+        return redirect("hr:employee_detail", employee_id=employee.pk)
+    # An invalid form must not leak half-applied values into the page's other panels.
+    employee.refresh_from_db()
+    return render(
+        request,
+        "hr/employee_edit.html",
+        {"employer": employee.employer, "employee": employee, "form": form},
+    )
+
+
+@staff_required
+def audit_log(request, employer_id):
+    employer = get_employer_for_staff(request, employer_id)
+    page = _page_number(request)
+    events, has_next = page_of(audit_events_for_employer(employer), page, per_page=50)
+    return render(
+        request,
+        "hr/audit_log.html",
+        {"employer": employer, "events": events, "page": page, "has_next": has_next},
+    )

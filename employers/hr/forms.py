@@ -1,0 +1,61 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from employers.models import Employer
+from essportal.mail.texts import BODY_MAX_LENGTH, text_problems
+
+
+class EmailTextForm(forms.Form):
+    """An override of one mail in one language. Blank fields inherit."""
+
+    subject = forms.CharField(
+        label=_("Subject"),
+        required=False,
+        strip=False,
+        # Longer input is refused by text_problems with a message that gives the length.
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "wide"}),
+    )
+    body = forms.CharField(
+        label=_("Text"),
+        required=False,
+        max_length=BODY_MAX_LENGTH * 2,
+        widget=forms.Textarea(attrs={"rows": 16, "class": "wide"}),
+    )
+
+    def __init__(self, *args, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def _clean_text(self, name):
+        value = self.cleaned_data.get(name, "").replace("\r\n", "\n")
+        # A subject keeps its line breaks so that text_problems can refuse them.
+        value = value.strip(" \t") if name == "subject" else value.strip()
+        if value:
+            problems = text_problems(self.kind, name, value)
+            if problems:
+                raise forms.ValidationError(problems)
+        return value
+
+    def clean_subject(self):
+        return self._clean_text("subject")
+
+    def clean_body(self):
+        return self._clean_text("body")
+
+
+class SenderForm(forms.ModelForm):
+    """How the employer's mails look to the employee: the reply-to address and the logo."""
+
+    class Meta:
+        model = Employer
+        fields = ["reply_to_email", "logo"]
+        labels = {"reply_to_email": _("Reply-to address")}
+        help_texts = {
+            "reply_to_email": _(
+                "Replies of employees to portal mails go here. Empty: the HR contact address."
+            )
+        }
+
+    def clean_reply_to_email(self):
+        return self.cleaned_data["reply_to_email"].strip().lower()

@@ -1,0 +1,146 @@
+"""HR actions on invitations (R5, R6, R13) — one URL per action, POST only."""
+
+import csv
+import secrets
+
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from employers.hr.access import get_employer_for_staff, run_employee_action, staff_required
+from invitations.collective import grant_batch_start, grant_batch_summary, grant_preview
+from invitations.models import GrantBatch, GrantBatchItem
+from invitations.services import (
+    InvitationError,
+    invitation_grant,
+    invitation_resend,
+    invitation_revoke,
+)
+
+
+def _invitation_action(request, employee_id, service, success_message):
+    return run_employee_action(request, employee_id, service, success_message, InvitationError)
+
+
+@require_POST
+@staff_required
+def grant(request, employee_id):
+    return _invitation_action(
+        request, employee_id, invitation_grant, _("An invitation is on its way to %(name)s.")
+    )
+
+
+@require_POST
+@staff_required
+def resend(request, employee_id):
+    return _invitation_action(
+        request,
+        employee_id,
+        invitation_resend,
+        _("A new invitation is on its way to %(name)s; the old link no longer works."),
+    )
+
+
+@require_POST
+@staff_required
+def revoke(request, employee_id):
+    return _invitation_action(
+        request, employee_id, invitation_revoke, _("The invitation of %(name)s was revoked.")
+    )
+
+
+@staff_required
+def collective_grant(request, employer_id):
+    """Employer → Collective actions → ESS → Grant access (R5): preview, then confirm."""
+    employer = get_employer_for_staff(request, employer_id, manage=True)
+    if request.method == "POST":
+        key = request.POST.get("request_key", "")[:64] or None
+        batch = grant_batch_start(employer=employer, actor=request.user, request_key=key)
+        return redirect("hr:collective_batch", employer_id=employer.pk, batch_id=batch.pk)
+    running = GrantBatch.objects.filter(employer=employer, status=GrantBatch.Status.RUNNING).first()
+    return render(
+        request,
+        "invitations/collective_grant.html",
+        {
+            "employer": employer,
+            "preview": grant_preview(employer=employer),
+            "running": running,
+            "request_key": secrets.token_urlsafe(24),
+            "recent": GrantBatch.objects.filter(employer=employer)[:5],
+        },
+    )
+
+
+def _batch_for_staff(request, employer_id, batch_id):
+    employer = get_employer_for_staff(request, employer_id)
+    batch = GrantBatch.objects.filter(employer=employer, pk=batch_id).first()
+    if batch is None:
+        raise Http404
+    return employer, batch
+
+
+@staff_required
+def collective_batch(request, employer_id, batch_id):
+    employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    return render(
+        request,
+        "invitations/collective_batch.html",
+        {"employer": employer, "batch": batch, "summary": grant_batch_summary(batch)},
+    )
+
+
+@require_GET
+@staff_required
+def collective_batch_progress(request, employer_id, batch_id):
+    _employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "percent": batch.percent,
+            "processed": batch.processed,
+            "total": batch.total,
+            "invited": batch.invited,
+        }
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+@staff_required
+def collective_batch_csv(request, employer_id, batch_id):
+    """What happened to each employee, streamed so that 50,000 rows stay cheap."""
+    _employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    writer = csv.writer(_Echo(), delimiter=";")
+    labels = dict(GrantBatchItem.Outcome.choices)
+    items = (
+        GrantBatchItem.objects.filter(batch=batch)
+        .select_related("employee")
+        .only(
+            "outcome",
+            "employee__number",
+            "employee__first_name",
+            "employee__infix",
+            "employee__last_name",
+            "employee__email",
+        )
+        .order_by("pk")
+    )
+
+    def rows():
+        yield writer.writerow(
+            [_("Employee number"), _("Name"), _("Email"), _("Outcome"), _("Outcome code")]
+        )
+        for item in items.iterator(chunk_size=2000):
+            e = item.employee
+            yield writer.writerow(
+                [e.number, e.full_name, e.email, str(labels[item.outcome]), item.outcome]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="collective-grant-{batch.pk}.csv"'
+    return response

@@ -1,0 +1,101 @@
+"""HR decides on leave requests (R2: only where the employer uses the leave module)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from employees.models import LeaveRequest
+from employees.payroll.services import LeaveRequestAlreadyDecided, leave_request_decide
+from employers.hr.access import get_employer_for_staff, staff_required
+from employers.hr.employees import _page_number
+from employers.selectors import employers_for_staff, staff_can_manage
+from invitations.selectors import page_of
+
+STATUS_FILTERS = ("", *LeaveRequest.Status.values)
+
+
+@staff_required
+def leave_requests(request, employer_id):
+    employer = get_employer_for_staff(request, employer_id)
+    if not employer.leave_module:
+        raise Http404
+    status = request.GET.get("status", "")
+    status = status if status in STATUS_FILTERS else ""
+    rows = (
+        LeaveRequest.objects.filter(employee__employer=employer)
+        .select_related("employee", "leave_type", "decided_by")
+        .annotate(
+            waiting=Case(
+                When(status=LeaveRequest.Status.REQUESTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        # Waiting requests first, soonest leave first; decided ones newest first after them.
+        .order_by("waiting", "start_date", "-id")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    page = _page_number(request)
+    rows, has_next = page_of(rows, page, per_page=50)
+    return render(
+        request,
+        "hr/leave_requests.html",
+        {
+            "employer": employer,
+            "leave_requests": rows,
+            "status": status,
+            "statuses": LeaveRequest.Status.choices,
+            "page": page,
+            "has_next": has_next,
+            "can_manage": staff_can_manage(request.user, employer),
+        },
+    )
+
+
+def _leave_request_for_manager(request, request_id: int) -> LeaveRequest:
+    leave_request = get_object_or_404(
+        LeaveRequest.objects.select_related("employee__employer", "leave_type").filter(
+            employee__employer__in=employers_for_staff(request.user),
+            employee__employer__leave_module=True,
+        ),
+        pk=request_id,
+    )
+    if not staff_can_manage(request.user, leave_request.employee.employer):
+        raise PermissionDenied
+    return leave_request
+
+
+def _decide(request, request_id: int, *, approve: bool):
+    leave_request = _leave_request_for_manager(request, request_id)
+    note = request.POST.get("note", "").strip()[:500]
+    try:
+        leave_request_decide(
+            leave_request=leave_request, approve=approve, actor=request.user, note=note
+        )
+    except LeaveRequestAlreadyDecided:
+        messages.error(request, _("This request has already been decided or withdrawn."))
+    else:
+        text = (
+            _("The leave of %(name)s was approved.")
+            if approve
+            else _("The leave of %(name)s was rejected.")
+        )
+        messages.success(request, text % {"name": leave_request.employee.full_name})
+    return redirect("hr:leave_requests", employer_id=leave_request.employee.employer_id)
+
+
+@require_POST
+@staff_required
+def leave_approve(request, request_id):
+    return _decide(request, request_id, approve=True)
+
+
+@require_POST
+@staff_required
+def leave_reject(request, request_id):
+    return _decide(request, request_id, approve=False)

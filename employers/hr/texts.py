@@ -1,0 +1,215 @@
+"""HR editor for the mail texts (R16): provider level and employer level, one URL per action."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from employers.hr.access import get_employer_for_staff, get_provider_for_staff, staff_required
+from employers.hr.forms import EmailTextForm, SenderForm
+from employers.models import Employer
+from employers.texts import (
+    email_overrides_for,
+    email_text_for,
+    email_text_restore_field,
+    email_text_save,
+)
+from essportal.mail.message import build_message
+from essportal.mail.texts import (
+    FIELDS,
+    KINDS,
+    LANGUAGES,
+    PLACEHOLDERS,
+    email_text_resolve,
+    html_frame,
+    render_resolved,
+    sample_values,
+)
+from invitations.models import EmailText
+
+LEVELS = ("employer", "provider")
+
+
+def _owner(request, level: str, owner_id: int, *, manage: bool = False):
+    if level == "employer":
+        return get_employer_for_staff(request, owner_id, manage=manage)
+    if level == "provider":
+        return get_provider_for_staff(request, owner_id, manage=manage)
+    raise Http404
+
+
+def _kind(kind: str, language: str):
+    if kind not in KINDS or language not in LANGUAGES:
+        raise Http404
+    return KINDS[kind]
+
+
+def _sample_employer(owner):
+    """Whose name a preview shows: the employer itself, or a stand-in under the provider."""
+    if isinstance(owner, Employer):
+        return owner
+    return Employer(provider=owner, name=_("Sample employer B.V."), contact_name="HR")
+
+
+def _overrides(owner, kind: str, language: str, draft: EmailText | None = None):
+    """The rows that apply to the owner, optionally with the owner's own row replaced by an
+    unsaved draft (for a preview)."""
+    rows = email_overrides_for(owner).get((kind, language), {"employer": None, "provider": None})
+    if draft is not None:
+        rows = {**rows, ("employer" if isinstance(owner, Employer) else "provider"): draft}
+    return rows
+
+
+def _context(owner, level, **extra):
+    return {
+        "owner": owner,
+        "level": level,
+        "employer": owner if level == "employer" else None,
+        **extra,
+    }
+
+
+@staff_required
+def email_texts(request, level, owner_id):
+    owner = _owner(request, level, owner_id)
+    overrides = email_overrides_for(owner)
+    employer = _sample_employer(owner)
+    rows = []
+    for kind in KINDS.values():
+        for language in LANGUAGES:
+            resolved = email_text_resolve(
+                employer=employer,
+                kind=kind.key,
+                language=language,
+                overrides=overrides.get((kind.key, language), {"employer": None, "provider": None}),
+            )
+            rows.append({"kind": kind, "language": language, "resolved": resolved})
+    sender_form = SenderForm(instance=owner) if level == "employer" else None
+    return render(
+        request, "hr/email_texts.html", _context(owner, level, rows=rows, sender_form=sender_form)
+    )
+
+
+@staff_required
+def email_text_edit(request, level, owner_id, kind, language):
+    owner = _owner(request, level, owner_id, manage=request.method == "POST")
+    mail_kind = _kind(kind, language)
+    current = email_text_for(owner, kind, language)
+    initial = {"subject": current.subject, "body": current.body} if current else {}
+    form = EmailTextForm(request.POST or None, initial=initial, kind=mail_kind)
+    if request.method == "POST" and form.is_valid():
+        email_text_save(
+            owner=owner, kind=kind, language=language, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("The text was saved."))
+        return redirect("hr:email_text_edit", level, owner.pk, kind, language)
+    return _edit_page(request, owner, level, mail_kind, language, form)
+
+
+def _edit_page(request, owner, level, mail_kind, language, form, preview=None):
+    employer = _sample_employer(owner)
+    # What each field resolves to without this owner's own override: what "restore" gives.
+    inherited_rows = _overrides(owner, mail_kind.key, language)
+    own_level = "employer" if level == "employer" else "provider"
+    inherited = email_text_resolve(
+        employer=employer,
+        kind=mail_kind.key,
+        language=language,
+        overrides={**inherited_rows, own_level: None},
+    )
+    effective = email_text_resolve(
+        employer=employer, kind=mail_kind.key, language=language, overrides=inherited_rows
+    )
+    return render(
+        request,
+        "hr/email_text_edit.html",
+        _context(
+            owner,
+            level,
+            kind=mail_kind,
+            language=language,
+            form=form,
+            inherited=inherited,
+            effective=effective,
+            placeholders=[PLACEHOLDERS[name] for name in mail_kind.placeholders],
+            fields=FIELDS,
+            preview=preview,
+            languages=LANGUAGES,
+        ),
+    )
+
+
+@require_POST
+@staff_required
+def email_text_preview(request, level, owner_id, kind, language):
+    """Show the posted (unsaved) text with a sample employee, next to the other language."""
+    owner = _owner(request, level, owner_id)
+    mail_kind = _kind(kind, language)
+    form = EmailTextForm(request.POST, kind=mail_kind)
+    preview = None
+    if form.is_valid():
+        employer = _sample_employer(owner)
+        draft = EmailText(kind=kind, language=language, **form.cleaned_data)
+        preview = []
+        for lang in LANGUAGES:
+            overrides = _overrides(owner, kind, lang, draft if lang == language else None)
+            resolved = email_text_resolve(
+                employer=employer, kind=kind, language=lang, overrides=overrides
+            )
+            texts = render_resolved(
+                resolved, sample_values(kind, employer), html_frame(employer, lang)
+            )
+            preview.append({"language": lang, "texts": texts, "sources": resolved.sources})
+    return _edit_page(request, owner, level, mail_kind, language, form, preview=preview)
+
+
+@require_POST
+@staff_required
+def email_text_test(request, level, owner_id, kind, language):
+    """Send me a test mail of the saved text."""
+    owner = _owner(request, level, owner_id, manage=True)
+    _kind(kind, language)
+    if not request.user.email:
+        messages.error(request, _("Your account has no email address for a test mail."))
+        return redirect("hr:email_text_edit", level, owner.pk, kind, language)
+    employer = _sample_employer(owner)
+    resolved = email_text_resolve(
+        employer=employer, kind=kind, language=language, overrides=_overrides(owner, kind, language)
+    )
+    texts = render_resolved(resolved, sample_values(kind, employer), html_frame(employer, language))
+    texts = type(texts)(subject=_("[Test] %s") % texts.subject, text=texts.text, html=texts.html)
+    build_message(texts, employer=employer, to=[request.user.email]).send()
+    messages.success(
+        request, _("A test mail was sent to %(email)s.") % {"email": request.user.email}
+    )
+    return redirect("hr:email_text_edit", level, owner.pk, kind, language)
+
+
+@require_POST
+@staff_required
+def email_text_restore(request, level, owner_id, kind, language, field_name):
+    owner = _owner(request, level, owner_id, manage=True)
+    _kind(kind, language)
+    if field_name not in FIELDS:
+        raise Http404
+    email_text_restore_field(
+        owner=owner, kind=kind, language=language, field_name=field_name, actor=request.user
+    )
+    messages.success(request, _("The field now follows the inherited text again."))
+    return redirect("hr:email_text_edit", level, owner.pk, kind, language)
+
+
+@require_POST
+@staff_required
+def sender(request, owner_id):
+    employer = get_employer_for_staff(request, owner_id, manage=True)
+    form = SenderForm(request.POST, request.FILES, instance=employer)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("The sender settings were saved."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("hr:email_texts", "employer", employer.pk)

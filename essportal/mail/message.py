@@ -1,0 +1,67 @@
+"""Building the messages the portal sends.
+
+The From address is always DEFAULT_FROM_EMAIL (its domain passes SPF/DMARC); the display name
+says on whose behalf it is sent, and replies go to the employer.
+"""
+
+import functools
+from email.mime.image import MIMEImage
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.utils.translation import gettext as _
+
+from employers.models import LOGO_MAX_BYTES
+from essportal.mail.texts import LINE_BREAKS, MailTexts
+
+
+def sender_for(employer) -> str:
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    # formataddr quotes the name; line breaks are removed so a name can never add a header.
+    name = _("%(employer)s via %(site)s") % {"employer": employer.name, "site": settings.SITE_NAME}
+    return formataddr((LINE_BREAKS.sub(" ", name), address))
+
+
+def reply_to_for(employer) -> list[str]:
+    address = employer.reply_to_email or employer.contact_email
+    return [address] if address else []
+
+
+def build_message(texts: MailTexts, *, employer, to: list[str], connection=None, headers=None):
+    message = EmailMultiAlternatives(
+        subject=texts.subject,
+        body=texts.text,
+        from_email=sender_for(employer),
+        to=to,
+        reply_to=reply_to_for(employer),
+        connection=connection,
+        headers=headers,
+    )
+    message.attach_alternative(texts.html, "text/html")
+    logo = logo_part(employer.logo.name) if employer.logo else None
+    if logo is not None:
+        # multipart/related: the HTML refers to the logo as cid:employer-logo.
+        message.mixed_subtype = "related"
+        message.attach(logo)
+    return message
+
+
+@functools.lru_cache(maxsize=64)
+def logo_part(name: str) -> MIMEImage | None:
+    """The employer's logo as an inline MIME part, read once per process and logo file."""
+    try:
+        with default_storage.open(name, "rb") as file:
+            data = file.read(LOGO_MAX_BYTES + 1)
+    except OSError:
+        return None
+    if len(data) > LOGO_MAX_BYTES:
+        return None
+    try:
+        part = MIMEImage(data)
+    except TypeError:  # not an image type the email package recognises
+        return None
+    part.add_header("Content-ID", "<employer-logo>")
+    part.add_header("Content-Disposition", "inline", filename="logo")
+    return part

@@ -1,0 +1,119 @@
+"""Activation (R8–R10): birth date, then username and password, then signed in.
+
+The invitation travels in the session (put there by the link view); every step re-checks that it
+is still pending, unexpired, unrevoked and unlocked.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from employees.accounts.forms import BirthDateForm, CredentialsForm
+from employees.accounts.passwords import PASSWORD_RULES
+from essportal.backends import PORTAL_BACKEND
+from essportal.web.http import client_ip
+from essportal.web.throttle import throttle_hit
+from invitations.activation.link import SESSION_KEY, link_state_page
+from invitations.services import (
+    InvitationAlreadyUsed,
+    LinkState,
+    UsernameTaken,
+    invitation_accept,
+    invitation_check_birth_date,
+    invitation_state,
+)
+
+BIRTH_DATE_OK_KEY = "onboarding_birth_date_ok"
+
+
+def _current_invitation(request):
+    """The session's invitation if it may still be used, else the page explaining why not."""
+    check = invitation_state(request.session.get(SESSION_KEY))
+    if not check.is_valid:
+        return None, link_state_page(request, check.state, check.invitation)
+    return check.invitation, None
+
+
+@never_cache
+def birth_date(request):
+    invitation, refusal = _current_invitation(request)
+    if refusal:
+        return refusal
+    form = BirthDateForm(request.POST or None)
+    attempts_left = None
+    if request.method == "POST" and form.is_valid():
+        allowed = throttle_hit(
+            "birth-date",
+            client_ip(request) or "unknown",
+            limit=settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        )
+        if not allowed:
+            return render(request, "employees/activate_throttled.html", status=429)
+        result = invitation_check_birth_date(
+            invitation_id=invitation.pk,
+            birth_date=form.cleaned_data["birth_date"],
+            ip_address=client_ip(request),
+        )
+        if result.correct:
+            request.session.cycle_key()  # the session now proves the birth date: a new id
+            request.session[BIRTH_DATE_OK_KEY] = invitation.pk
+            return redirect("invitations:activate_account")
+        if result.state != LinkState.VALID:
+            return link_state_page(request, result.state, invitation)
+        attempts_left = result.attempts_left
+    return render(
+        request,
+        "employees/activate_birth_date.html",
+        {"form": form, "attempts_left": attempts_left},
+    )
+
+
+@never_cache
+def choose_credentials(request):
+    invitation, refusal = _current_invitation(request)
+    if refusal:
+        return refusal
+    if request.session.get(BIRTH_DATE_OK_KEY) != invitation.pk:
+        return redirect("invitations:activate")
+    employee = invitation.employee
+    form = CredentialsForm(request.POST or None, employee=employee)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                invitation_id=invitation.pk,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                ip_address=client_ip(request),
+            )
+        except UsernameTaken as exc:
+            form.add_error("username", str(exc))
+        except InvitationAlreadyUsed as exc:
+            request.session.pop(SESSION_KEY, None)
+            request.session.pop(BIRTH_DATE_OK_KEY, None)
+            messages.info(request, str(exc))
+            return redirect("portal:login")
+        else:
+            # R10: signed in straight away. login() gives the session a new key, so an
+            # identifier fixed before activation is worthless afterwards.
+            login(request, user, backend=PORTAL_BACKEND)
+            request.session.pop(SESSION_KEY, None)
+            request.session.pop(BIRTH_DATE_OK_KEY, None)
+            messages.success(
+                request,
+                _("Welcome, %(name)s. Your account is ready.") % {"name": employee.first_name},
+            )
+            return redirect("portal:home")
+    return render(
+        request,
+        "employees/activate_account.html",
+        {
+            "form": form,
+            "employee": None,
+            "first_name": employee.first_name,
+            "rules": PASSWORD_RULES,
+        },
+    )
