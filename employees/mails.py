@@ -13,8 +13,9 @@ from celery import shared_task
 from django.db import transaction
 
 from employees.models import Employee
+from employers.texts import Renderer
 from essportal.mail.message import build_message
-from essportal.mail.texts import Renderer, common_values
+from essportal.mail.texts import common_values
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-LOGO_MAX_BYTES = 200 * 1024
+from essportal.mail.message import LOGO_MAX_BYTES
 
 
 def validate_logo_size(file) -> None:
@@ -153,3 +153,54 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class EmailText(models.Model):
+    """A provider's or employer's own wording of one mail in one language (R16).
+
+    A blank field inherits: the employer's level from the provider's, the provider's from the
+    default. Values are validated by essportal.mail.texts before saving and again before sending.
+    """
+
+    provider = models.ForeignKey(
+        "employers.Provider",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_texts",
+    )
+    employer = models.ForeignKey(
+        "employers.Employer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="email_texts",
+    )
+    kind = models.CharField(max_length=30)
+    language = models.CharField(max_length=2, choices=[("nl", "Nederlands"), ("en", "English")])
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # The table keeps the name it had when the texts lived in the invitations app.
+        db_table = "invitations_emailtext"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__isnull=False, employer__isnull=True)
+                | Q(provider__isnull=True, employer__isnull=False),
+                name="emailtext_provider_xor_employer",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "kind", "language"], name="emailtext_once_per_provider"
+            ),
+            models.UniqueConstraint(
+                fields=["employer", "kind", "language"], name="emailtext_once_per_employer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider or self.employer}: {self.kind} ({self.language})"

@@ -1,10 +1,18 @@
-"""Saving provider and employer overrides of the mail texts (R16)."""
+"""Provider and employer overrides of the mail texts (R16): storing them, and rendering a mail
+with the wording that applies (employer beats provider beats default)."""
 
 from django.db import transaction
+from django.db.models import Q
 
-from employers.models import Employer, Provider
-from essportal.mail.texts import FIELDS
-from invitations.models import EmailText
+from employers.models import EmailText, Employer, Provider
+from essportal.mail.kinds import FIELDS
+from essportal.mail.texts import (
+    MailTexts,
+    ResolvedText,
+    email_text_resolve,
+    html_frame,
+    render_resolved,
+)
 
 
 def _owner_filter(owner) -> dict:
@@ -49,8 +57,6 @@ def email_text_restore_field(
 
 def email_overrides_for(owner) -> dict[tuple[str, str], dict[str, EmailText | None]]:
     """All overrides that apply to an owner, in one query: {(kind, language): {level: row}}."""
-    from django.db.models import Q
-
     if isinstance(owner, Employer):
         rows = EmailText.objects.filter(Q(employer=owner) | Q(provider_id=owner.provider_id))
     else:
@@ -62,3 +68,42 @@ def email_overrides_for(owner) -> dict[tuple[str, str], dict[str, EmailText | No
             row
         )
     return result
+
+
+def email_overrides(employer: Employer, kind: str, language: str) -> dict[str, EmailText | None]:
+    """The employer's and its provider's override of one mail in one language."""
+    rows = EmailText.objects.filter(
+        Q(employer_id=employer.pk) | Q(provider_id=employer.provider_id),
+        kind=kind,
+        language=language,
+    )
+    by_level: dict[str, EmailText | None] = {"employer": None, "provider": None}
+    for row in rows:
+        by_level["employer" if row.employer_id else "provider"] = row
+    return by_level
+
+
+def email_text_effective(*, employer: Employer, kind: str, language: str) -> ResolvedText:
+    """The wording this employer's employees get for one mail in one language."""
+    return email_text_resolve(
+        kind=kind, language=language, overrides=email_overrides(employer, kind, language)
+    )
+
+
+class Renderer:
+    """Renders one kind of mail for many employees; the texts and the HTML frame are looked up
+    once per employer and language (a collective grant sends thousands)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self._texts: dict[tuple[int, str], ResolvedText] = {}
+        self._frames: dict[tuple[int, str], tuple[str, str]] = {}
+
+    def render(self, *, employer, language: str, values: dict[str, str]) -> MailTexts:
+        key = (employer.pk, language)
+        if key not in self._texts:
+            self._texts[key] = email_text_effective(
+                employer=employer, kind=self.kind, language=language
+            )
+            self._frames[key] = html_frame(employer, language)
+        return render_resolved(self._texts[key], values, self._frames[key])

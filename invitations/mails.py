@@ -6,8 +6,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from employers.texts import Renderer
 from essportal.mail.message import build_message
-from essportal.mail.texts import Renderer, common_values
+from essportal.mail.texts import common_values
 from invitations.models import Invitation
 
 

@@ -8,25 +8,21 @@ from django.views.decorators.http import require_POST
 
 from employers.hr.access import get_employer_for_staff, get_provider_for_staff, staff_required
 from employers.hr.forms import EmailTextForm, SenderForm
-from employers.models import Employer
+from employers.models import EmailText, Employer
 from employers.texts import (
     email_overrides_for,
     email_text_for,
     email_text_restore_field,
     email_text_save,
 )
+from essportal.mail.kinds import FIELDS, KINDS, LANGUAGES, PLACEHOLDERS
 from essportal.mail.message import build_message
 from essportal.mail.texts import (
-    FIELDS,
-    KINDS,
-    LANGUAGES,
-    PLACEHOLDERS,
     email_text_resolve,
     html_frame,
     render_resolved,
     sample_values,
 )
-from invitations.models import EmailText
 
 LEVELS = ("employer", "provider")
 
@@ -74,12 +70,10 @@ def _context(owner, level, **extra):
 def email_texts(request, level, owner_id):
     owner = _owner(request, level, owner_id)
     overrides = email_overrides_for(owner)
-    employer = _sample_employer(owner)
     rows = []
     for kind in KINDS.values():
         for language in LANGUAGES:
             resolved = email_text_resolve(
-                employer=employer,
                 kind=kind.key,
                 language=language,
                 overrides=overrides.get((kind.key, language), {"employer": None, "provider": None}),
@@ -108,19 +102,15 @@ def email_text_edit(request, level, owner_id, kind, language):
 
 
 def _edit_page(request, owner, level, mail_kind, language, form, preview=None):
-    employer = _sample_employer(owner)
     # What each field resolves to without this owner's own override: what "restore" gives.
     inherited_rows = _overrides(owner, mail_kind.key, language)
     own_level = "employer" if level == "employer" else "provider"
     inherited = email_text_resolve(
-        employer=employer,
         kind=mail_kind.key,
         language=language,
         overrides={**inherited_rows, own_level: None},
     )
-    effective = email_text_resolve(
-        employer=employer, kind=mail_kind.key, language=language, overrides=inherited_rows
-    )
+    effective = email_text_resolve(kind=mail_kind.key, language=language, overrides=inherited_rows)
     return render(
         request,
         "hr/email_text_edit.html",
@@ -154,9 +144,7 @@ def email_text_preview(request, level, owner_id, kind, language):
         preview = []
         for lang in LANGUAGES:
             overrides = _overrides(owner, kind, lang, draft if lang == language else None)
-            resolved = email_text_resolve(
-                employer=employer, kind=kind, language=lang, overrides=overrides
-            )
+            resolved = email_text_resolve(kind=kind, language=lang, overrides=overrides)
             texts = render_resolved(
                 resolved, sample_values(kind, employer), html_frame(employer, lang)
             )
@@ -175,7 +163,7 @@ def email_text_test(request, level, owner_id, kind, language):
         return redirect("hr:email_text_edit", level, owner.pk, kind, language)
     employer = _sample_employer(owner)
     resolved = email_text_resolve(
-        employer=employer, kind=kind, language=language, overrides=_overrides(owner, kind, language)
+        kind=kind, language=language, overrides=_overrides(owner, kind, language)
     )
     texts = render_resolved(resolved, sample_values(kind, employer), html_frame(employer, language))
     texts = type(texts)(subject=_("[Test] %s") % texts.subject, text=texts.text, html=texts.html)

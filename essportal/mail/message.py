@@ -13,8 +13,10 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.utils.translation import gettext as _
 
-from employers.models import LOGO_MAX_BYTES
 from essportal.mail.texts import LINE_BREAKS, MailTexts
+
+# An employer's logo travels inline in every HTML mail, so its upload is capped at this size.
+LOGO_MAX_BYTES = 200 * 1024
 
 
 def sender_for(employer) -> str:

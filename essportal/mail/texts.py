@@ -1,4 +1,4 @@
-"""E-mailteksten (R16): every mail's wording, its defaults, overrides and rendering.
+"""E-mailteksten (R16): validating and rendering the wording of every mail.
 
 A text is plain text with placeholders such as `{first_name}` from a fixed list per kind of mail.
 HR-edited texts are data, never code: rendering is a plain substitution of known names, so Django
@@ -13,243 +13,17 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from essportal.mail.kinds import FIELDS, KINDS, PLACEHOLDERS, MailKind
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 10_000
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 BRACED = re.compile(r"\{[^{}]*\}")
 LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]")
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    name: str
-    description: str
-    sample: str
-
-
-PLACEHOLDERS = {
-    p.name: p
-    for p in [
-        Placeholder("first_name", gettext_lazy("The employee's first name"), "Anna"),
-        Placeholder("full_name", gettext_lazy("The employee's full name"), "Anna de Vries"),
-        Placeholder("employer", gettext_lazy("The employer's name"), "Bakkerij Jansen B.V."),
-        Placeholder(
-            "employer_contact",
-            gettext_lazy("Whom to contact at the employer (name and email)"),
-            "Petra de Vries, hr@bakkerijjansen.nl",
-        ),
-        Placeholder(
-            "link",
-            gettext_lazy("The personal link of this mail"),
-            "https://portal.example.nl/invite/voorbeeld/",
-        ),
-        Placeholder(
-            "valid_until_date", gettext_lazy("Date until which the link works"), "06-03-2026"
-        ),
-        Placeholder("valid_until_time", gettext_lazy("Time until which the link works"), "10:30"),
-        Placeholder("username", gettext_lazy("The employee's username"), "anna.devries"),
-        Placeholder("periods", gettext_lazy("The pay periods of the new payslips"), "maart 2026"),
-        Placeholder("year", gettext_lazy("The year of the annual statement"), "2025"),
-        Placeholder("leave_type", gettext_lazy("The kind of leave"), "Vakantie"),
-        Placeholder("leave_start", gettext_lazy("First day of the leave"), "14-07-2026"),
-        Placeholder("leave_end", gettext_lazy("Last day of the leave"), "25-07-2026"),
-        Placeholder("leave_hours", gettext_lazy("Hours of leave"), "80"),
-        Placeholder(
-            "decision_note",
-            gettext_lazy("HR's note with the decision (may be empty)"),
-            "Fijne vakantie!",
-        ),
-    ]
-}
-COMMON = ("first_name", "full_name", "employer", "employer_contact")
-
-
-@dataclass(frozen=True)
-class MailKind:
-    key: str
-    label: str
-    placeholders: tuple[str, ...]
-    required: tuple[str, ...]
-    subject: str  # default, an English msgid translated at render time
-    body: str
-
-
-def _kind(key, label, extra, required, subject, body) -> MailKind:
-    return MailKind(key, label, (*COMMON, *extra), required, subject, body)
-
-
-INVITATION_BODY = gettext_lazy(
-    "Dear {first_name},\n\n"
-    "{employer} gives you access to the employee portal. There you can read your payslips, "
-    "annual statements and leave.\n\n"
-    "Open this personal link to activate your access:\n\n"
-    "{link}\n\n"
-    "The link works until {valid_until_date} at {valid_until_time} and only once. You will be "
-    "asked for your birth date first, as a security check. Then you choose a username and a "
-    "password.\n\n"
-    "Did you not expect this mail, or has the link expired? Ask {employer} for a new "
-    "invitation: {employer_contact}\n\n"
-    "Kind regards,\n{employer}"
-)
-
-KINDS = {
-    k.key: k
-    for k in [
-        _kind(
-            "invitation",
-            gettext_lazy("Access invitation"),
-            ("link", "valid_until_date", "valid_until_time"),
-            ("link",),
-            gettext_lazy("Your access to the employee portal of {employer}"),
-            INVITATION_BODY,
-        ),
-        _kind(
-            "invitation_resend",
-            gettext_lazy("Access invitation, sent again"),
-            ("link", "valid_until_date", "valid_until_time"),
-            ("link",),
-            gettext_lazy("New link: your access to the employee portal of {employer}"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "Here is a new link to activate your access to the employee portal of "
-                "{employer}. The link in the earlier mail no longer works.\n\n"
-                "{link}\n\n"
-                "The link works until {valid_until_date} at {valid_until_time} and only once. "
-                "You will be asked for your birth date first, as a security check. Then you "
-                "choose a username and a password.\n\n"
-                "Questions? Ask {employer}: {employer_contact}\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "account_blocked",
-            gettext_lazy("Access blocked"),
-            (),
-            (),
-            gettext_lazy("Your access to the employee portal of {employer} has been blocked"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "{employer} has blocked your access to the employee portal. You can no longer "
-                "sign in.\n\n"
-                "Do you think this is a mistake, or do you need a document? Contact {employer}: "
-                "{employer_contact}\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "account_unblocked",
-            gettext_lazy("Access unblocked"),
-            ("username", "link"),
-            (),
-            gettext_lazy("Your access to the employee portal of {employer} works again"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "You can sign in to the employee portal again with your username {username} "
-                "and your own password:\n\n"
-                "{link}\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "username_reminder",
-            gettext_lazy("Forgotten username"),
-            ("username", "link"),
-            ("username",),
-            gettext_lazy("Your username for the employee portal of {employer}"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "Your username for the employee portal is: {username}\n\n"
-                "Sign in here: {link}\n\n"
-                "Forgot your password too? Choose 'Forgot your password?' on the sign-in "
-                "page.\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "password_reset",
-            gettext_lazy("Password reset"),
-            ("username", "link"),
-            ("link",),
-            gettext_lazy("Set a new password for the employee portal of {employer}"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "Someone asked to set a new password for your account {username}. Open this "
-                "link to choose a new password:\n\n"
-                "{link}\n\n"
-                "The link works for 1 hour and only once. Did you not ask for this? Then ignore "
-                "this mail: your password stays as it is.\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "payslip_published",
-            gettext_lazy("New payslip"),
-            ("periods", "link"),
-            (),
-            gettext_lazy("A new payslip from {employer} is ready"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "A new payslip is ready for you in the employee portal: {periods}\n\n"
-                "{link}\n\n"
-                "For your privacy this mail does not contain any amounts.\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "statement_published",
-            gettext_lazy("New annual statement"),
-            ("year", "link"),
-            (),
-            gettext_lazy("Your annual statement {year} from {employer} is ready"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "Your annual statement for {year} is ready in the employee portal. You need it "
-                "for your income tax return.\n\n"
-                "{link}\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "leave_approved",
-            gettext_lazy("Leave request approved"),
-            ("leave_type", "leave_start", "leave_end", "leave_hours", "decision_note", "link"),
-            (),
-            gettext_lazy("Your leave request has been approved"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "Your request for {leave_type} from {leave_start} to {leave_end} "
-                "({leave_hours} hours) has been approved.\n\n"
-                "{decision_note}\n\n"
-                "See your leave in the employee portal: {link}\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-        _kind(
-            "leave_rejected",
-            gettext_lazy("Leave request rejected"),
-            ("leave_type", "leave_start", "leave_end", "leave_hours", "decision_note", "link"),
-            (),
-            gettext_lazy("Your leave request has been rejected"),
-            gettext_lazy(
-                "Dear {first_name},\n\n"
-                "Your request for {leave_type} from {leave_start} to {leave_end} "
-                "({leave_hours} hours) has been rejected.\n\n"
-                "{decision_note}\n\n"
-                "Questions? Contact {employer}: {employer_contact}\n\n"
-                "See your leave in the employee portal: {link}\n\n"
-                "Kind regards,\n{employer}"
-            ),
-        ),
-    ]
-}
-LANGUAGES = ("nl", "en")
-FIELDS = ("subject", "body")
 
 
 # --- Validation -------------------------------------------------------------------------------
@@ -299,24 +73,10 @@ class ResolvedText:
     sources: dict[str, str] = field(default_factory=dict)  # field -> default/provider/employer
 
 
-def _overrides(employer, kind_key: str, language: str):
-    from invitations.models import EmailText
-
-    rows = EmailText.objects.filter(
-        Q(employer_id=employer.pk) | Q(provider_id=employer.provider_id),
-        kind=kind_key,
-        language=language,
-    )
-    by_level = {"employer": None, "provider": None}
-    for row in rows:
-        by_level["employer" if row.employer_id else "provider"] = row
-    return by_level
-
-
-def email_text_resolve(*, employer, kind: str, language: str, overrides=None) -> ResolvedText:
-    """The text to send: employer beats provider beats default, field by field (R16)."""
+def email_text_resolve(*, kind: str, language: str, overrides: dict) -> ResolvedText:
+    """The text to send: employer beats provider beats default, field by field (R16).
+    `overrides` maps "employer" and "provider" to their stored text, or None."""
     mail_kind = KINDS[kind]
-    overrides = overrides if overrides is not None else _overrides(employer, kind, language)
     resolved = ResolvedText(mail_kind, language, "", "")
     for name in FIELDS:
         for level in ("employer", "provider"):
@@ -363,25 +123,6 @@ def _body_html(body: str, values: dict[str, str]) -> str:
     return "\n".join(
         '<p style="margin:0 0 16px;">' + p.replace("\n", "<br>\n") + "</p>" for p in paragraphs
     )
-
-
-class Renderer:
-    """Renders one kind of mail for many employees; the texts and the HTML frame are looked up
-    once per employer and language (a collective grant sends thousands)."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        self._texts: dict[tuple[int, str], ResolvedText] = {}
-        self._frames: dict[tuple[int, str], tuple[str, str]] = {}
-
-    def render(self, *, employer, language: str, values: dict[str, str]) -> MailTexts:
-        key = (employer.pk, language)
-        if key not in self._texts:
-            self._texts[key] = email_text_resolve(
-                employer=employer, kind=self.kind, language=language
-            )
-            self._frames[key] = html_frame(employer, language)
-        return render_resolved(self._texts[key], values, self._frames[key])
 
 
 _CONTENT = "\x00content\x00"

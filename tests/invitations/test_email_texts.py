@@ -7,8 +7,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import translation
 
-from essportal.mail.texts import KINDS, LANGUAGES, email_text_resolve, text_problems
-from invitations.models import EmailText
+from employers.models import EmailText
+from employers.texts import email_text_effective
+from essportal.mail.kinds import KINDS, LANGUAGES
+from essportal.mail.texts import text_problems
 from tests.factories import EmployeeFactory
 
 LEVELS = ["default", "provider", "employer"]
@@ -47,7 +49,7 @@ def test_each_field_resolves_employer_before_provider_before_default(
     body_tail = " {link}" if kind == "invitation" else ""
     for level in LEVELS[1 : LEVELS.index(body_level) + 1]:
         set_level(level, "body", f"{level} body{body_tail}")
-    resolved = email_text_resolve(employer=employer, kind=kind, language=language)
+    resolved = email_text_effective(employer=employer, kind=kind, language=language)
     assert resolved.sources == {"subject": subject_level, "body": body_level}
     if subject_level == "default":
         with translation.override(language):
@@ -62,7 +64,7 @@ def test_another_providers_texts_never_apply(employer, other_employer):
     EmailText.objects.create(
         provider=other_employer.provider, kind="invitation", language="nl", subject="Vreemd"
     )
-    assert email_text_resolve(employer=employer, kind="invitation", language="nl").sources == {
+    assert email_text_effective(employer=employer, kind="invitation", language="nl").sources == {
         "subject": "default",
         "body": "default",
     }

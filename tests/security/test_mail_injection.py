@@ -9,9 +9,8 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 
-from employers.models import Employer
-from essportal.mail.texts import INVITATION_BODY
-from invitations.models import EmailText
+from employers.models import EmailText, Employer
+from essportal.mail.kinds import INVITATION_BODY
 
 EVIL = "evil@attacker.example"
 BREAKS = {"CRLF": "\r\n", "LF": "\n", "CR": "\r", "U+2028": "\u2028", "NEL": "\x85"}

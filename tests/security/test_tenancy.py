@@ -7,8 +7,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from employees.models import LeaveRequest
-from employers.models import AuditEvent
-from invitations.models import EmailText, GrantBatch, Invitation
+from employers.models import AuditEvent, EmailText
+from invitations.models import GrantBatch, Invitation
 from tests.employees.factories import (
     AnnualStatementFactory,
     LeaveRequestFactory,
