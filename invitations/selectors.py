@@ -155,11 +155,3 @@ def open_invitation_for(employee: Employee) -> Invitation | None:
         .order_by("-id")
         .first()
     )
-
-
-def page_of(queryset: QuerySet, page: int, per_page: int = 25) -> tuple[list, bool]:
-    """One page of rows and whether another follows, without counting the whole list."""
-    page = max(page, 1)
-    start = (page - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
-    return rows[:per_page], len(rows) > per_page

@@ -1,16 +1,16 @@
 """Account mails: password reset, username reminder, blocked, unblocked."""
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from employees.mails import employee_mail
+from essportal.mail.message import absolute_url
 
 
 def _login_link() -> str:
-    return settings.SITE_URL + reverse("portal:login")
+    return absolute_url(reverse("portal:login"))
 
 
 @employee_mail("password_reset")
@@ -20,7 +20,7 @@ def password_reset_values(employee):
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("portal:password_reset_confirm", args=[uid, token])
-    return "password_reset", {"username": user.username, "link": settings.SITE_URL + path}
+    return "password_reset", {"username": user.username, "link": absolute_url(path)}
 
 
 @employee_mail("username_reminder")

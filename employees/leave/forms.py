@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from employees.leave.selectors import overlapping_open_requests
 from employees.models import Employee, LeaveType
-from employees.portal.selectors import overlapping_open_requests
 
 DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 MAX_HOURS_PER_DAY = Decimal("12")

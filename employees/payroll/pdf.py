@@ -12,8 +12,8 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from employees.formatting import format_euro, format_percentage
 from employees.models import AnnualStatement, Payslip, PayslipLine
-from employees.payroll.formatting import format_euro, format_percentage
 
 # Tests switch this off to read the text in the file.
 PAGE_COMPRESSION = 1

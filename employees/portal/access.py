@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from employees.models import Employee
@@ -57,3 +57,8 @@ def employee_object_or_404(queryset, employee: Employee, **lookup):
     # The signed-in employee comes with their employer already: no join, no second query.
     obj.employee = employee
     return obj
+
+
+def employee_page(request, template: str, nav: str, **context):
+    """A portal page: the signed-in employee and the navigation item to highlight."""
+    return render(request, template, {"employee": request.employee, "nav": nav, **context})

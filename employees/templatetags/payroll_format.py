@@ -1,6 +1,6 @@
 from django import template
 
-from employees.payroll.formatting import format_euro, format_hours, format_percentage
+from employees.formatting import format_euro, format_hours, format_percentage
 
 register = template.Library()
 

@@ -10,10 +10,10 @@ from employees.records.services import employee_create, employee_update
 from employers.hr.access import get_employee_for_staff, get_employer_for_staff, staff_required
 from employers.selectors import (
     audit_events_for_employee,
-    audit_events_for_employer,
     employers_for_staff,
     staff_can_manage,
 )
+from essportal.web.pagination import page_number, page_of
 from invitations.selectors import (
     AccessState,
     EmployeeFilters,
@@ -21,7 +21,6 @@ from invitations.selectors import (
     access_state_of,
     employee_list_for_employer,
     open_invitation_for,
-    page_of,
 )
 
 
@@ -31,13 +30,6 @@ class StaffLoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return "/hr/"
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
 
 
 @staff_required
@@ -68,7 +60,7 @@ def employee_list(request, employer_id):
         access=request.GET.get("access", ""),
         sort=request.GET.get("sort", "name"),
     )
-    page = _page_number(request)
+    page = page_number(request)
     rows, has_next = page_of(employee_list_for_employer(employer, filters), page)
     now = timezone.now()
     for row in rows:
@@ -132,16 +124,4 @@ def employee_edit(request, employee_id):
         request,
         "hr/employee_edit.html",
         {"employer": employee.employer, "employee": employee, "form": form},
-    )
-
-
-@staff_required
-def audit_log(request, employer_id):
-    employer = get_employer_for_staff(request, employer_id)
-    page = _page_number(request)
-    events, has_next = page_of(audit_events_for_employer(employer), page, per_page=50)
-    return render(
-        request,
-        "hr/audit_log.html",
-        {"employer": employer, "events": events, "page": page, "has_next": has_next},
     )

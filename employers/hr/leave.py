@@ -8,12 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from employees.leave.services import LeaveRequestAlreadyDecided, leave_request_decide
 from employees.models import LeaveRequest
-from employees.payroll.services import LeaveRequestAlreadyDecided, leave_request_decide
 from employers.hr.access import get_employer_for_staff, staff_required
-from employers.hr.employees import _page_number
 from employers.selectors import employers_for_staff, staff_can_manage
-from invitations.selectors import page_of
+from essportal.web.pagination import page_number, page_of
 
 STATUS_FILTERS = ("", *LeaveRequest.Status.values)
 
@@ -40,7 +39,7 @@ def leave_requests(request, employer_id):
     )
     if status:
         rows = rows.filter(status=status)
-    page = _page_number(request)
+    page = page_number(request)
     rows, has_next = page_of(rows, page, per_page=50)
     return render(
         request,

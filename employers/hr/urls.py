@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from employers.hr import accounts, employees, invitations, leave, texts
+from employers.hr import accounts, audit, employees, invitations, leave, texts
 
 
 class LevelConverter:
@@ -36,7 +36,7 @@ urlpatterns = [
     # Employees
     path(EMPLOYER + "employees/", employees.employee_list, name="employee_list"),
     path(EMPLOYER + "employees/new/", employees.employee_new, name="employee_new"),
-    path(EMPLOYER + "audit/", employees.audit_log, name="audit_log"),
+    path(EMPLOYER + "audit/", audit.audit_log, name="audit_log"),
     path(EMPLOYEE, employees.employee_detail, name="employee_detail"),
     path(EMPLOYEE + "edit/", employees.employee_edit, name="employee_edit"),
     # Access: invitations (R6, R13) and the collective grant (R5)

@@ -19,6 +19,11 @@ from essportal.mail.texts import LINE_BREAKS, MailTexts
 LOGO_MAX_BYTES = 200 * 1024
 
 
+def absolute_url(path: str) -> str:
+    """A link for a mail: built from SITE_URL, never from a request's Host header."""
+    return settings.SITE_URL + path
+
+
 def sender_for(employer) -> str:
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     # formataddr quotes the name; line breaks are removed so a name can never add a header.

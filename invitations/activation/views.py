@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from employees.accounts.forms import BirthDateForm, CredentialsForm
 from employees.accounts.passwords import PASSWORD_RULES
 from essportal.backends import PORTAL_BACKEND
 from essportal.web.http import client_ip
 from essportal.web.throttle import throttle_hit
+from invitations.activation.forms import BirthDateForm, CredentialsForm
 from invitations.activation.link import SESSION_KEY, link_state_page
 from invitations.services import (
     InvitationAlreadyUsed,

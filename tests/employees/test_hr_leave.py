@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from employees.leave.services import LeaveRequestAlreadyDecided, leave_request_decide
 from employees.models import LeaveRequest
-from employees.payroll.services import LeaveRequestAlreadyDecided, leave_request_decide
 from tests.employees.factories import LeaveRequestFactory, LeaveTypeFactory
 
 # employers/urls.py may not include employers.hr.leave_urls yet; this URLconf makes sure it does.

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from employees.leave.selectors import leave_overview
 from employees.models import LeaveRequest, LeaveType
-from employees.portal.selectors import leave_overview
 from tests.employees.factories import (
     LeaveBalanceFactory,
     LeaveRequestFactory,

@@ -6,9 +6,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from employees.formatting import format_euro, format_hours
 from employees.models import Payslip, PayslipLine
 from employees.payroll import pdf
-from employees.payroll.formatting import format_euro, format_hours
 from tests.employees.factories import PayslipFactory, PayslipLineFactory, sign_in
 from tests.factories import EmployeeFactory
 

@@ -1,0 +1,103 @@
+"""Reads of an employee's leave: balances with what was taken and planned, and open requests.
+Every function takes the employee: nothing here can return another employee's rows."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from employees.models import (
+    Employee,
+    LeaveBalance,
+    LeaveRequest,
+    LeaveType,
+)
+
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class LeaveRow:
+    """One leave type's balance for a year, in hours."""
+
+    leave_type: LeaveType
+    entitlement: Decimal
+    taken: Decimal
+    planned: Decimal  # approved requests that have not started yet
+
+    @property
+    def balance(self) -> Decimal:
+        return self.entitlement - self.taken - self.planned
+
+
+def planned_requests(employee: Employee, *, today: datetime.date) -> QuerySet[LeaveRequest]:
+    """Approved leave that has not started yet: payroll has not counted it as taken."""
+    return LeaveRequest.objects.filter(
+        employee=employee, status=LeaveRequest.Status.APPROVED, start_date__gte=today
+    )
+
+
+def _statutory_first(row: LeaveRow) -> tuple:
+    return (row.leave_type.kind != LeaveType.Kind.STATUTORY, row.leave_type.name)
+
+
+def leave_overview(employee: Employee, *, year: int, today: datetime.date) -> list[LeaveRow]:
+    """Balances per leave type for `year`: entitlement − taken − planned. One query."""
+    planned = (
+        planned_requests(employee, today=today)
+        .filter(start_date__year=year, leave_type=OuterRef("leave_type"))
+        .order_by()
+        .values("leave_type")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    balances = (
+        LeaveBalance.objects.filter(employee=employee, year=year)
+        .select_related("leave_type")
+        .annotate(
+            planned=Coalesce(
+                Subquery(planned, output_field=DecimalField(max_digits=9, decimal_places=2)),
+                ZERO,
+                output_field=DecimalField(max_digits=9, decimal_places=2),
+            )
+        )
+    )
+    rows = [
+        LeaveRow(
+            leave_type=balance.leave_type,
+            entitlement=balance.entitlement_hours,
+            taken=balance.taken_hours,
+            planned=Decimal(balance.planned),
+        )
+        for balance in balances
+    ]
+    rows.sort(
+        key=lambda row: (row.leave_type.kind != LeaveType.Kind.STATUTORY, row.leave_type.name)
+    )
+    return rows
+
+
+def leave_totals(rows: list[LeaveRow]) -> dict[str, Decimal]:
+    return {
+        "entitlement": sum((row.entitlement for row in rows), ZERO),
+        "taken": sum((row.taken for row in rows), ZERO),
+        "planned": sum((row.planned for row in rows), ZERO),
+        "balance": sum((row.balance for row in rows), ZERO),
+    }
+
+
+def leave_requests_for_employee(employee: Employee) -> QuerySet[LeaveRequest]:
+    return LeaveRequest.objects.filter(employee=employee).select_related("leave_type")
+
+
+def overlapping_open_requests(
+    employee: Employee, *, start: datetime.date, end: datetime.date
+) -> QuerySet[LeaveRequest]:
+    return LeaveRequest.objects.filter(
+        employee=employee,
+        status__in=LeaveRequest.OPEN_STATUSES,
+        start_date__lte=end,
+        end_date__gte=start,
+    )
