@@ -42,6 +42,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
 
 ## All benchmarks (bench/README.md): ~13 minutes; BENCH_QUICK=1 for smaller sizes and shorter runs.
 ## They need PostgreSQL (BENCH_DATABASE_URL, BENCH_GRANT_DATABASE_URL); portal_load needs wrk and Redis.
