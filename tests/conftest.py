@@ -5,9 +5,15 @@
 - outsider manages an employer of another provider and must see none of ours.
 """
 
+import datetime
+
 import pytest
+import time_machine
 
 from employers.models import StaffMembership
+from invitations.activation.link import SESSION_KEY
+from invitations.services import invitation_grant
+from tests.employees.factories import sign_in
 from tests.factories import (
     DEFAULT_PASSWORD,
     EmployeeFactory,
@@ -15,6 +21,7 @@ from tests.factories import (
     MembershipFactory,
     ProviderFactory,
 )
+from tests.invitations.helpers import last_token, link_path
 
 
 @pytest.fixture
@@ -154,3 +161,58 @@ def database_sessions(settings):
     the cache, whose keys expire on Redis's own clock: time_machine cannot move it, so tests that
     travel past the idle timeout use this (the Redis expiry has a real-time test of its own)."""
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+
+# --- Invitations and the portal ----------------------------------------------------------------
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run what the block schedules on commit (the invitation mail task, say)."""
+
+    def _run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return _run
+
+
+@pytest.fixture
+def grant(django_capture_on_commit_callbacks):
+    """Grant access the way HR does, running the mail task that starts on commit."""
+
+    def _grant(employee, actor=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return invitation_grant(employee=employee, actor=actor)
+
+    return _grant
+
+
+@pytest.fixture
+def invited(employee, django_capture_on_commit_callbacks):
+    """An employee whose invitation mail has gone out: returns (invitation, raw token)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = invitation_grant(employee=employee)
+    invitation.refresh_from_db()
+    return invitation, last_token()
+
+
+@pytest.fixture
+def opened(client, invited):
+    """The employee opened the link: the invitation is in the session."""
+    invitation, token = invited
+    client.get(link_path(token))
+    assert client.session[SESSION_KEY] == invitation.pk
+    return invitation
+
+
+@pytest.fixture
+def frozen_today():
+    """The portal tests' "today": 10 April 2026, noon (use with pytest.mark.usefixtures)."""
+    with time_machine.travel(datetime.datetime(2026, 4, 10, 12, 0), tick=False):
+        yield
+
+
+@pytest.fixture
+def portal(client, employee):
+    """The employee, signed in to the portal."""
+    return sign_in(client, employee)

@@ -18,7 +18,7 @@ from essportal.web.throttle import throttle_hit
 
 
 class LoginView(auth_views.LoginView):
-    template_name = "portal/login.html"
+    template_name = "employees/accounts/login.html"
 
     def get_default_redirect_url(self):
         return reverse_lazy("portal:home")
@@ -32,7 +32,7 @@ def signed_out(request):
     reason = "timeout" if request.GET.get("reason") == "timeout" else "logout"
     return render(
         request,
-        "portal/signed_out.html",
+        "employees/accounts/signed_out.html",
         {"reason": reason, "idle_minutes": settings.SESSION_COOKIE_AGE // 60},
     )
 
@@ -55,7 +55,7 @@ def forgot_password(request):
     return _mail_request(
         request,
         account_request_password_reset,
-        "portal/forgot_password.html",
+        "employees/accounts/forgot_password.html",
         _(
             "If an account is registered under that address, we have sent a link to choose a "
             "new password. It works for 1 hour."
@@ -68,7 +68,7 @@ def forgot_username(request):
     return _mail_request(
         request,
         account_request_username,
-        "portal/forgot_username.html",
+        "employees/accounts/forgot_username.html",
         _("If an account is registered under that address, we have mailed its username."),
     )
 
@@ -84,7 +84,7 @@ class ResetPasswordForm(NewPasswordForm):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    template_name = "portal/password_reset_confirm.html"
+    template_name = "employees/accounts/password_reset_confirm.html"
     form_class = ResetPasswordForm
     success_url = reverse_lazy("portal:login")
     post_reset_login = False
@@ -104,7 +104,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @employee_required
 def account(request):
-    return render(request, "portal/account.html", {"employee": request.employee, "nav": "account"})
+    return render(request, "employees/accounts/account.html", {"employee": request.employee, "nav": "account"})
 
 
 @employee_required
@@ -119,6 +119,6 @@ def change_password(request):
         return redirect("portal:account")
     return render(
         request,
-        "portal/change_password.html",
+        "employees/accounts/change_password.html",
         {"form": form, "employee": request.employee, "nav": "account", "rules": PASSWORD_RULES},
     )

@@ -20,7 +20,7 @@ def leave(request):
     rows = leave_overview(request.employee, year=today.year, today=today)
     return employee_page(
         request,
-        "portal/leave.html",
+        "employees/leave/leave.html",
         "leave",
         year=today.year,
         rows=rows,
@@ -42,7 +42,7 @@ def leave_request(request):
         else:
             messages.success(request, _("Your leave request was sent to your employer."))
             return redirect("portal:leave")
-    return employee_page(request, "portal/leave_request.html", "leave", form=form)
+    return employee_page(request, "employees/leave/leave_request.html", "leave", form=form)
 
 
 @require_POST

@@ -32,7 +32,7 @@ def payslips(request):
     rows = payslips_for_employee(request.employee, today=today).filter(year=year)
     return employee_page(
         request,
-        "portal/payslips.html",
+        "employees/payroll/payslips.html",
         "payslips",
         payslips=rows.order_by("-period_start", "-id"),
         years=years,
@@ -51,7 +51,7 @@ def payslip(request, payslip_id):
     lines = list(slip.lines.all())
     return employee_page(
         request,
-        "portal/payslip.html",
+        "employees/payroll/payslip.html",
         "payslips",
         payslip=slip,
         earnings=[ln for ln in lines if ln.kind == ln.Kind.EARNING],
@@ -69,7 +69,7 @@ def payslip_pdf(request, payslip_id):
 @employee_required
 def statements(request):
     rows = statements_for_employee(request.employee, today=timezone.localdate())
-    return employee_page(request, "portal/statements.html", "statements", statements=rows)
+    return employee_page(request, "employees/payroll/statements.html", "statements", statements=rows)
 
 
 def _statement(request, statement_id: int):
@@ -81,7 +81,7 @@ def _statement(request, statement_id: int):
 def statement(request, statement_id):
     return employee_page(
         request,
-        "portal/statement.html",
+        "employees/payroll/statement.html",
         "statements",
         statement=_statement(request, statement_id),
     )

@@ -29,7 +29,7 @@ def home(request):
     page = home_page(employee, today=today, since=_previous_login(request), include_leave=leave_on)
     return employee_page(
         request,
-        "portal/home.html",
+        "employees/portal/home.html",
         "home",
         latest=page.latest_payslip,
         news=page.news,
@@ -41,5 +41,5 @@ def home(request):
 @employee_required
 def details(request):
     return employee_page(
-        request, "portal/details.html", "details", employer=request.employee.employer
+        request, "employees/portal/details.html", "details", employer=request.employee.employer
     )

@@ -86,7 +86,7 @@ def collective_block(request, employer_id):
     candidates = accounts_to_block(employer, left_before=left_before)
     return render(
         request,
-        "hr/collective_block.html",
+        "employers/hr/collective_block.html",
         {
             "employer": employer,
             "left_before": left_before,
@@ -114,7 +114,7 @@ def collective_unblock(request, employer_id):
     candidates = accounts_to_unblock(employer)
     return render(
         request,
-        "hr/collective_unblock.html",
+        "employers/hr/collective_unblock.html",
         {
             "employer": employer,
             "count": candidates.count(),

@@ -16,6 +16,6 @@ def audit_log(request, employer_id):
     events, has_next = page_of(audit_events_for_employer(employer), page, per_page=50)
     return render(
         request,
-        "hr/audit_log.html",
+        "employers/hr/audit_log.html",
         {"employer": employer, "events": events, "page": page, "has_next": has_next},
     )

@@ -25,7 +25,7 @@ from invitations.selectors import (
 
 
 class StaffLoginView(auth_views.LoginView):
-    template_name = "hr/login.html"
+    template_name = "employers/hr/login.html"
     redirect_authenticated_user = False
 
     def get_default_redirect_url(self):
@@ -37,7 +37,7 @@ def home(request):
     employers = list(employers_for_staff(request.user)[:2])
     if len(employers) == 1:
         return redirect("hr:employee_list", employer_id=employers[0].pk)
-    return render(request, "hr/home.html", {"employers": employers_for_staff(request.user)})
+    return render(request, "employers/hr/home.html", {"employers": employers_for_staff(request.user)})
 
 
 @require_GET
@@ -67,7 +67,7 @@ def employee_list(request, employer_id):
         row.access_state = access_state_from_annotations(row, now)
     return render(
         request,
-        "hr/employee_list.html",
+        "employers/hr/employee_list.html",
         {
             "employer": employer,
             "employees": rows,
@@ -88,7 +88,7 @@ def employee_new(request, employer_id):
         employee = employee_create(employer=employer, data=form.cleaned_data, actor=request.user)
         messages.success(request, _("%(name)s was added.") % {"name": employee.full_name})
         return redirect("hr:employee_detail", employee_id=employee.pk)
-    return render(request, "hr/employee_new.html", {"employer": employer, "form": form})
+    return render(request, "employers/hr/employee_new.html", {"employer": employer, "form": form})
 
 
 def _employee_context(request, employee):
@@ -106,7 +106,7 @@ def _employee_context(request, employee):
 @staff_required
 def employee_detail(request, employee_id):
     employee = get_employee_for_staff(request, employee_id)
-    return render(request, "hr/employee_detail.html", _employee_context(request, employee))
+    return render(request, "employers/hr/employee_detail.html", _employee_context(request, employee))
 
 
 @staff_required
@@ -122,6 +122,6 @@ def employee_edit(request, employee_id):
     employee.refresh_from_db()
     return render(
         request,
-        "hr/employee_edit.html",
+        "employers/hr/employee_edit.html",
         {"employer": employee.employer, "employee": employee, "form": form},
     )

@@ -61,7 +61,7 @@ def collective_grant(request, employer_id):
     running = GrantBatch.objects.filter(employer=employer, status=GrantBatch.Status.RUNNING).first()
     return render(
         request,
-        "invitations/collective_grant.html",
+        "employers/hr/collective_grant.html",
         {
             "employer": employer,
             "preview": grant_preview(employer=employer),
@@ -85,7 +85,7 @@ def collective_batch(request, employer_id, batch_id):
     employer, batch = _batch_for_staff(request, employer_id, batch_id)
     return render(
         request,
-        "invitations/collective_batch.html",
+        "employers/hr/collective_batch.html",
         {"employer": employer, "batch": batch, "summary": grant_batch_summary(batch)},
     )
 

@@ -43,7 +43,7 @@ def leave_requests(request, employer_id):
     rows, has_next = page_of(rows, page, per_page=50)
     return render(
         request,
-        "hr/leave_requests.html",
+        "employers/hr/leave_requests.html",
         {
             "employer": employer,
             "leave_requests": rows,

@@ -81,7 +81,7 @@ def email_texts(request, level, owner_id):
             rows.append({"kind": kind, "language": language, "resolved": resolved})
     sender_form = SenderForm(instance=owner) if level == "employer" else None
     return render(
-        request, "hr/email_texts.html", _context(owner, level, rows=rows, sender_form=sender_form)
+        request, "employers/hr/email_texts.html", _context(owner, level, rows=rows, sender_form=sender_form)
     )
 
 
@@ -113,7 +113,7 @@ def _edit_page(request, owner, level, mail_kind, language, form, preview=None):
     effective = email_text_resolve(kind=mail_kind.key, language=language, overrides=inherited_rows)
     return render(
         request,
-        "hr/email_text_edit.html",
+        "employers/hr/email_text_edit.html",
         _context(
             owner,
             level,

@@ -31,7 +31,7 @@ def link_state_page(request, state, invitation=None):
     employer = invitation.employee.employer if invitation is not None else None
     response = render(
         request,
-        "invitations/link_state.html",
+        "invitations/activation/link_state.html",
         {"state": state, "employer": employer, "LinkState": LinkState},
         status=404 if state == LinkState.INVALID else 410,
     )

@@ -52,7 +52,7 @@ def birth_date(request):
             window_seconds=3600,
         )
         if not allowed:
-            return render(request, "employees/activate_throttled.html", status=429)
+            return render(request, "invitations/activation/throttled.html", status=429)
         result = invitation_check_birth_date(
             invitation_id=invitation.pk,
             birth_date=form.cleaned_data["birth_date"],
@@ -67,7 +67,7 @@ def birth_date(request):
         attempts_left = result.attempts_left
     return render(
         request,
-        "employees/activate_birth_date.html",
+        "invitations/activation/birth_date.html",
         {"form": form, "attempts_left": attempts_left},
     )
 
@@ -109,7 +109,7 @@ def choose_credentials(request):
             return redirect("portal:home")
     return render(
         request,
-        "employees/activate_account.html",
+        "invitations/activation/account.html",
         {
             "form": form,
             "employee": None,

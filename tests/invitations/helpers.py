@@ -15,3 +15,20 @@ def last_token() -> str:
 
 def link_path(token: str) -> str:
     return f"/invite/{token}/"
+
+
+ACTIVATE = "/activate/"
+ACCOUNT = "/activate/account/"
+BIRTH_DATE = {"day": "14", "month": "3", "year": "1985"}  # the factory's birth date
+WRONG_DATE = {"day": "15", "month": "3", "year": "1985"}
+CREDENTIALS = {
+    "username": "anna.bakker",
+    "password1": "kleine groene kikkers dansen",
+    "password2": "kleine groene kikkers dansen",
+}
+
+
+def activate(client, credentials=None):
+    """Walk an opened invitation through the birth date and the credentials."""
+    assert client.post(ACTIVATE, BIRTH_DATE)["Location"] == ACCOUNT
+    return client.post(ACCOUNT, credentials or CREDENTIALS)

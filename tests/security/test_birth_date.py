@@ -10,7 +10,7 @@ from employers.models import AuditEvent
 from invitations.models import Invitation
 from invitations.services import LinkState, invitation_check_birth_date
 from tests.factories import EmployeeFactory
-from tests.security.conftest import ACCOUNT, ACTIVATE, BIRTH_DATE, WRONG_DATE
+from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, WRONG_DATE
 
 CAP = 5
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from essportal.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.security.conftest import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS
+from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS
 
 ONE_MB = "p" * 1_000_000
 FAST = 2.0  # seconds

@@ -15,8 +15,15 @@ from invitations.activation.link import SESSION_KEY
 from invitations.models import Invitation
 from invitations.services import invitation_resend, invitation_revoke
 from invitations.tokens import token_hash
-from tests.invitations.helpers import last_token, link_path
-from tests.security.conftest import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS, activate
+from tests.invitations.helpers import (
+    ACCOUNT,
+    ACTIVATE,
+    BIRTH_DATE,
+    CREDENTIALS,
+    activate,
+    last_token,
+    link_path,
+)
 
 # --- Replay: used, superseded, revoked ---------------------------------------------------------
 

@@ -11,8 +11,14 @@ from essportal.models import User
 from invitations.activation.link import SESSION_KEY
 from invitations.models import Invitation
 from tests.factories import DEFAULT_PASSWORD
-from tests.invitations.helpers import link_path
-from tests.security.conftest import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS, WRONG_DATE
+from tests.invitations.helpers import (
+    ACCOUNT,
+    ACTIVATE,
+    BIRTH_DATE,
+    CREDENTIALS,
+    WRONG_DATE,
+    link_path,
+)
 
 COOKIE = django_settings.SESSION_COOKIE_NAME
 
