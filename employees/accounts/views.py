@@ -104,7 +104,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @employee_required
 def account(request):
-    return render(request, "employees/accounts/account.html", {"employee": request.employee, "nav": "account"})
+    return render(
+        request, "employees/accounts/account.html", {"employee": request.employee, "nav": "account"}
+    )
 
 
 @employee_required

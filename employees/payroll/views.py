@@ -69,7 +69,9 @@ def payslip_pdf(request, payslip_id):
 @employee_required
 def statements(request):
     rows = statements_for_employee(request.employee, today=timezone.localdate())
-    return employee_page(request, "employees/payroll/statements.html", "statements", statements=rows)
+    return employee_page(
+        request, "employees/payroll/statements.html", "statements", statements=rows
+    )
 
 
 def _statement(request, statement_id: int):

@@ -37,7 +37,9 @@ def home(request):
     employers = list(employers_for_staff(request.user)[:2])
     if len(employers) == 1:
         return redirect("hr:employee_list", employer_id=employers[0].pk)
-    return render(request, "employers/hr/home.html", {"employers": employers_for_staff(request.user)})
+    return render(
+        request, "employers/hr/home.html", {"employers": employers_for_staff(request.user)}
+    )
 
 
 @require_GET
@@ -106,7 +108,9 @@ def _employee_context(request, employee):
 @staff_required
 def employee_detail(request, employee_id):
     employee = get_employee_for_staff(request, employee_id)
-    return render(request, "employers/hr/employee_detail.html", _employee_context(request, employee))
+    return render(
+        request, "employers/hr/employee_detail.html", _employee_context(request, employee)
+    )
 
 
 @staff_required

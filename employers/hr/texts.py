@@ -81,7 +81,9 @@ def email_texts(request, level, owner_id):
             rows.append({"kind": kind, "language": language, "resolved": resolved})
     sender_form = SenderForm(instance=owner) if level == "employer" else None
     return render(
-        request, "employers/hr/email_texts.html", _context(owner, level, rows=rows, sender_form=sender_form)
+        request,
+        "employers/hr/email_texts.html",
+        _context(owner, level, rows=rows, sender_form=sender_form),
     )
 
 

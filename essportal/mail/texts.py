@@ -131,7 +131,8 @@ _CONTENT = "\x00content\x00"
 def html_frame(employer, language: str) -> tuple[str, str]:
     with translation.override(language):
         page = render_to_string(
-            "essportal/mail/layout.html", {"employer": employer, "language": language, "content": _CONTENT}
+            "essportal/mail/layout.html",
+            {"employer": employer, "language": language, "content": _CONTENT},
         )
     before, _sep, after = page.partition(_CONTENT)
     return before, after
