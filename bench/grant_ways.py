@@ -45,7 +45,8 @@ def seed(n: int):
 
 
 def invite_batch(employer) -> int:
-    from invitations.collective import grant_batch_run, grant_batch_start
+    from invitations.collective import grant_batch_run
+    from invitations.services import grant_batch_start
 
     # With tasks run in-process, the start already runs the job; the run call is what a worker
     # would do, and returns at once for a finished batch.

@@ -3,6 +3,7 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 
@@ -195,8 +196,6 @@ class Payslip(models.Model):
     @property
     def period_label(self) -> str:
         """ "maart 2026" or "periode 3 (4-weeks) 2026"."""
-        from django.utils.dates import MONTHS
-
         if self.period_kind == self.PeriodKind.MONTHLY and 1 <= self.period <= 12:
             return f"{MONTHS[self.period]} {self.year}"
         return _("period %(period)s (4-weekly) %(year)s") % {

@@ -11,16 +11,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from essportal.bulk import bulk_insert
-from invitations.models import GrantBatch, GrantBatchItem, Invitation
+from invitations.models import OUTBOX_GRACE, GrantBatch, GrantBatchItem, Invitation
 from invitations.outbox import invitations_send_mail
-from invitations.services import OUTBOX_GRACE
 
 Outcome = GrantBatchItem.Outcome
 SKIP_REASONS = [
@@ -93,42 +92,6 @@ def grant_preview(*, employer: Employer, names_per_reason: int = 50) -> GrantPre
         ]
         groups.append(SkipGroup(outcome, Outcome(outcome).label, count, names))
     return GrantPreview(to_invite=counts.get(Outcome.PLANNED, 0), skipped=groups)
-
-
-def grant_batch_start(
-    *, employer: Employer, actor=None, request_key: str | None = None
-) -> GrantBatch:
-    """Start (or join) the employer's collective grant. Safe against double clicks, retried
-    requests and two HR users at once: there is at most one running batch per employer."""
-    from invitations.tasks import run_grant_batch
-
-    if request_key:
-        existing = GrantBatch.objects.filter(request_key=request_key, employer=employer).first()
-        if existing:
-            return existing
-    running = GrantBatch.objects.filter(employer=employer, status=GrantBatch.Status.RUNNING).first()
-    if running:
-        return running
-    try:
-        with transaction.atomic():
-            batch = GrantBatch.objects.create(
-                employer=employer,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                request_key=request_key or None,
-            )
-            transaction.on_commit(lambda: _dispatch(run_grant_batch, batch.pk))
-    except IntegrityError:
-        return GrantBatch.objects.get(employer=employer, status=GrantBatch.Status.RUNNING)
-    return batch
-
-
-def _dispatch(task, *args) -> None:
-    try:
-        task.delay(*args)
-    except Exception:  # noqa: BLE001 - broker down: the sweep restarts stalled batches
-        import logging
-
-        logging.getLogger(__name__).warning("Could not queue %s%s; the sweep will", task.name, args)
 
 
 @transaction.atomic

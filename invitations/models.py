@@ -6,6 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Freshly queued mail is sent by the task started on commit; the sweep only steps in after this.
+OUTBOX_GRACE = datetime.timedelta(minutes=2)
+
 
 def invitation_validity() -> datetime.timedelta:
     """R11: a link lives this long after its mail was sent."""

@@ -1,39 +1,40 @@
 """Invitations: grant, resend, revoke, check a link (R3, R6, R7, R11, R13–R15)."""
 
 import datetime
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from employees.models import Employee
-from employers.models import AuditEvent
+from employers.models import AuditEvent, Employer
 from employers.services import audit_record
-from invitations.models import Invitation
+from essportal.models import User
+from invitations.models import OUTBOX_GRACE, GrantBatch, Invitation
+from invitations.tasks import run_grant_batch, send_invitation_mails
 from invitations.tokens import token_hash, token_is_well_formed
 
-# Freshly queued mail is sent by the task started on commit; the sweep only steps in after this.
-OUTBOX_GRACE = datetime.timedelta(minutes=2)
+logger = logging.getLogger(__name__)
 
 
 class InvitationError(Exception):
     """An action the invitation's state does not allow; the message is for HR."""
 
 
-def _start_mail_on_commit(invitation_ids: list[int]) -> None:
-    from invitations.tasks import send_invitation_mails
+def _start_on_commit(task, *args) -> None:
+    """Queue the task once the transaction has committed. A broker outage must not fail the
+    request: what the task would do is committed (mail `queued`, a batch `running`), and the
+    outbox sweep picks it up when the broker is back."""
 
     def start():
         try:
-            send_invitation_mails.delay(invitation_ids)
-        except Exception:  # noqa: BLE001 - a broker outage must not fail the request
-            # The row is committed as queued: the outbox sweep sends it when the broker is back.
-            import logging
-
-            logging.getLogger(__name__).warning(
-                "Could not queue invitation mail %s; the outbox sweep will retry", invitation_ids
-            )
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - any broker error
+            logger.warning("Could not queue %s%s; the outbox sweep will", task.name, args)
 
     transaction.on_commit(start)
 
@@ -83,7 +84,7 @@ def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invi
     audit_record(
         employee=employee, action=AuditEvent.Action.GRANTED, actor=actor, ip_address=ip_address
     )
-    _start_mail_on_commit([invitation.pk])
+    _start_on_commit(send_invitation_mails, [invitation.pk])
     return invitation
 
 
@@ -112,7 +113,7 @@ def invitation_resend(*, employee: Employee, actor=None, ip_address=None) -> Inv
     audit_record(
         employee=employee, action=AuditEvent.Action.RESENT, actor=actor, ip_address=ip_address
     )
-    _start_mail_on_commit([invitation.pk])
+    _start_on_commit(send_invitation_mails, [invitation.pk])
     return invitation
 
 
@@ -212,8 +213,6 @@ def invitation_check_birth_date(
 ) -> BirthDateCheck:
     """R8. The row lock makes parallel guesses wait their turn, so no more than the allowed
     number is ever evaluated; the counter is never reset by time, only by a resend."""
-    from django.conf import settings
-
     limit = settings.INVITATION_MAX_BIRTH_DATE_ATTEMPTS
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
@@ -249,10 +248,6 @@ class InvitationAlreadyUsed(InvitationError):
 def invitation_accept(*, invitation_id: int, username: str, password: str, ip_address=None):
     """R9/R10: one transaction creates the account, links it to the employee and marks the
     invitation used. Of two simultaneous submits exactly one wins; the other is told."""
-    from django.contrib.auth.hashers import make_password
-
-    from essportal.models import User
-
     # Hash before the transaction: argon2 is deliberately slow and must not hold row locks.
     password_hash = make_password(password)
     now = timezone.now()
@@ -295,3 +290,28 @@ def invitation_accept(*, invitation_id: int, username: str, password: str, ip_ad
 
 class UsernameTaken(InvitationError):
     pass
+
+
+def grant_batch_start(
+    *, employer: Employer, actor=None, request_key: str | None = None
+) -> GrantBatch:
+    """Start (or join) the employer's collective grant. Safe against double clicks, retried
+    requests and two HR users at once: there is at most one running batch per employer."""
+    if request_key:
+        existing = GrantBatch.objects.filter(request_key=request_key, employer=employer).first()
+        if existing:
+            return existing
+    running = GrantBatch.objects.filter(employer=employer, status=GrantBatch.Status.RUNNING).first()
+    if running:
+        return running
+    try:
+        with transaction.atomic():
+            batch = GrantBatch.objects.create(
+                employer=employer,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                request_key=request_key or None,
+            )
+            _start_on_commit(run_grant_batch, batch.pk)
+    except IntegrityError:
+        return GrantBatch.objects.get(employer=employer, status=GrantBatch.Status.RUNNING)
+    return batch

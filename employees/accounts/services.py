@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from employees.mails import employee_mail_queue
 from employees.models import Employee
@@ -15,8 +16,6 @@ class AccountError(Exception):
 
 def _require_account(employee: Employee):
     if not employee.user_id:
-        from django.utils.translation import gettext as _
-
         raise AccountError(_("This employee has no account yet."))
 
 

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from employers.hr.access import get_employer_for_staff, run_employee_action, staff_required
-from invitations.collective import grant_batch_start, grant_batch_summary, grant_preview
+from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
 from invitations.services import (
     InvitationError,
+    grant_batch_start,
     invitation_grant,
     invitation_resend,
     invitation_revoke,

@@ -3,6 +3,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from essportal.celery import app
+
 
 def _database_ok() -> bool:
     try:
@@ -17,8 +19,6 @@ def _broker_ok() -> bool | None:
     """None when tasks run in-process (there is no broker to check)."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return None
-    from essportal.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)

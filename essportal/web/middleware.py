@@ -1,3 +1,8 @@
+import time
+
+from django.conf import settings
+from django.http import Http404
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -43,9 +48,6 @@ class WebhookGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-        from django.http import Http404
-
         if request.path.startswith("/anymail/") and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
             raise Http404
         return self.get_response(request)
@@ -64,8 +66,6 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import time
-
         response = self.get_response(request)
         session = getattr(request, "session", None)
         user = getattr(request, "user", None)

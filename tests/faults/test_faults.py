@@ -20,10 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employees.models import Employee
-from invitations.collective import grant_batch_start
 from invitations.models import GrantBatch, Invitation
 from invitations.outbox import MAX_MAIL_ATTEMPTS
-from invitations.services import invitation_grant
+from invitations.services import grant_batch_start, invitation_grant
 from invitations.tasks import sweep_invitation_outbox
 from tests.conftest import wait_for
 from tests.factories import EmployeeFactory

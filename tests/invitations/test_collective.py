@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
-from invitations.collective import grant_batch_run, grant_batch_start, grant_preview
+from invitations.collective import grant_batch_run, grant_preview
 from invitations.models import GrantBatch, Invitation
-from invitations.services import invitation_grant
+from invitations.services import grant_batch_start, invitation_grant
 from tests.factories import EmployeeFactory, UserFactory
 
 

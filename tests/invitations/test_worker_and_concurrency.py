@@ -6,9 +6,13 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
-from invitations.collective import grant_batch_start
 from invitations.models import GrantBatch, Invitation
-from invitations.services import InvitationError, invitation_grant, invitation_resend
+from invitations.services import (
+    InvitationError,
+    grant_batch_start,
+    invitation_grant,
+    invitation_resend,
+)
 from tests.conftest import wait_for
 from tests.factories import EmployeeFactory
 

@@ -20,8 +20,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from invitations.collective import grant_batch_run, grant_batch_start
-from invitations.services import invitation_grant
+from invitations.collective import grant_batch_run
+from invitations.services import grant_batch_start, invitation_grant
 from tests.conftest import signed_in
 from tests.employees.factories import (
     AnnualStatementFactory,

@@ -2,7 +2,8 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from employers.management.lookups import employer_from_option
-from invitations.collective import grant_batch_run, grant_batch_start, grant_preview
+from invitations.collective import grant_batch_run, grant_preview
+from invitations.services import grant_batch_start
 
 
 class Command(BaseCommand):
