@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 
 from employees.models import Employee
@@ -37,11 +37,9 @@ BATCH_STALLED_AFTER = datetime.timedelta(minutes=2)
 
 def _employees_with_outcome(employer: Employer, now):
     """Every employee of the employer with what a collective grant would do with them."""
-    open_invitations = Invitation.objects.filter(employee=OuterRef("pk"))
-    valid_pending = open_invitations.filter(status=Invitation.Status.PENDING).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-    )
-    locked = open_invitations.filter(status=Invitation.Status.LOCKED)
+    invitations = Invitation.objects.filter(employee=OuterRef("pk"))
+    valid_pending = invitations.valid(now)
+    locked = invitations.filter(status=Invitation.Status.LOCKED)
     return Employee.objects.filter(employer=employer).annotate(
         outcome=Case(
             When(end_date__isnull=False, then=Value(Outcome.SKIPPED_END_DATE)),
@@ -139,9 +137,7 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
             .values_list("pk", "outcome")
         )
         eligible = [pk for pk in employee_ids if current.get(pk) == Outcome.PLANNED]
-        Invitation.objects.filter(
-            employee_id__in=eligible, status=Invitation.Status.PENDING, expires_at__lte=now
-        ).update(status=Invitation.Status.EXPIRED, closed_at=now)
+        Invitation.objects.filter(employee_id__in=eligible).close_expired(now)
         bulk_insert(
             [
                 Invitation(

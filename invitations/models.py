@@ -15,6 +15,42 @@ def invitation_validity() -> datetime.timedelta:
     return datetime.timedelta(days=settings.INVITATION_VALID_DAYS)
 
 
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    LOCKED = "locked", _("Locked")
+    ACCEPTED = "accepted", _("Used")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Replaced")
+    EXPIRED = "expired", _("Expired")
+
+
+# Open: neither used, revoked, replaced nor closed as expired; the employee's current invitation.
+OPEN_STATUSES = [InvitationStatus.PENDING, InvitationStatus.LOCKED]
+
+
+class InvitationQuerySet(models.QuerySet):
+    """The invitation's states as queries, the one place that says what open, valid and expired
+    mean (the model's `is_expired` says the same of one row)."""
+
+    def open(self):
+        """Pending or locked: the employee's current invitation (at most one, by constraint)."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def valid(self, now):
+        """Pending and within its validity; a queued mail has not started the clock (R11)."""
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now), status=InvitationStatus.PENDING
+        )
+
+    def expired(self, now):
+        """Pending but past its validity. The row stays `pending` until something replaces it."""
+        return self.filter(status=InvitationStatus.PENDING, expires_at__lte=now)
+
+    def close_expired(self, now) -> int:
+        """Give expired rows their final status, so that a new invitation may take their place."""
+        return self.expired(now).update(status=InvitationStatus.EXPIRED, closed_at=now)
+
+
 class Invitation(models.Model):
     """One personal link to the portal (R7). The row is also the outbox of its mail.
 
@@ -22,13 +58,7 @@ class Invitation(models.Model):
     hash and puts the token in the mail. A resend is a new row; the old one becomes superseded.
     """
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        LOCKED = "locked", _("Locked")
-        ACCEPTED = "accepted", _("Used")
-        REVOKED = "revoked", _("Revoked")
-        SUPERSEDED = "superseded", _("Replaced")
-        EXPIRED = "expired", _("Expired")
+    Status = InvitationStatus
 
     class MailStatus(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -39,7 +69,7 @@ class Invitation(models.Model):
         COMPLAINED = "complained", _("Marked as spam")
         FAILED = "failed", _("Failed")
 
-    OPEN_STATUSES = (Status.PENDING, Status.LOCKED)
+    OPEN_STATUSES = OPEN_STATUSES
 
     employee = models.ForeignKey(
         "employees.Employee", on_delete=models.CASCADE, related_name="invitations"
@@ -74,6 +104,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -81,7 +113,7 @@ class Invitation(models.Model):
             # collective job racing an individual grant can never produce two live links.
             models.UniqueConstraint(
                 fields=["employee"],
-                condition=Q(status__in=["pending", "locked"]),
+                condition=Q(status__in=OPEN_STATUSES),
                 name="invitation_one_open_per_employee",
             ),
         ]
@@ -97,12 +129,9 @@ class Invitation(models.Model):
     def __str__(self):
         return f"Invitation {self.pk} ({self.status})"
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
-
     def is_expired(self, now=None) -> bool:
-        """R11: the link lives 4 days from sending; a queued mail has not started the clock."""
+        """R11: the link lives INVITATION_VALID_DAYS from sending; a queued mail has not started
+        the clock."""
         now = now or timezone.now()
         return self.status == self.Status.EXPIRED or (
             self.status == self.Status.PENDING

@@ -46,11 +46,10 @@ def _unindexed_ordering(sort: str) -> list:
 
 
 def _open_invitations():
-    return Invitation.objects.filter(employee=OuterRef("pk"), status__in=Invitation.OPEN_STATUSES)
+    return Invitation.objects.filter(employee=OuterRef("pk")).open()
 
 
 def _access_state_q(state: str, now) -> Q:
-    pending = _open_invitations().filter(status=Invitation.Status.PENDING)
     no_account = Q(user__isnull=True)
     match state:
         case AccessState.ACTIVE:
@@ -60,11 +59,9 @@ def _access_state_q(state: str, now) -> Q:
         case AccessState.LOCKED:
             return no_account & Exists(_open_invitations().filter(status=Invitation.Status.LOCKED))
         case AccessState.INVITED:
-            return no_account & Exists(
-                pending.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            )
+            return no_account & Exists(_open_invitations().valid(now))
         case AccessState.EXPIRED:
-            return no_account & Exists(pending.filter(expires_at__lte=now))
+            return no_account & Exists(_open_invitations().expired(now))
         case AccessState.NO_EMAIL:
             return no_account & Q(email="") & ~Exists(_open_invitations())
         case AccessState.NO_ACCESS:
@@ -150,8 +147,4 @@ def access_state_from_annotations(employee: Employee, now=None) -> AccessState:
 
 
 def open_invitation_for(employee: Employee) -> Invitation | None:
-    return (
-        Invitation.objects.filter(employee=employee, status__in=Invitation.OPEN_STATUSES)
-        .order_by("-id")
-        .first()
-    )
+    return Invitation.objects.filter(employee=employee).open().order_by("-id").first()

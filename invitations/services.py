@@ -41,9 +41,7 @@ def _start_on_commit(task, *args) -> None:
 
 def _close_expired(employee: Employee, now: datetime.datetime) -> None:
     """An expired link stays "pending" in the table until something new replaces it."""
-    Invitation.objects.filter(
-        employee=employee, status=Invitation.Status.PENDING, expires_at__lte=now
-    ).update(status=Invitation.Status.EXPIRED, closed_at=now)
+    Invitation.objects.filter(employee=employee).close_expired(now)
 
 
 def _new_invitation(*, employee, actor, is_resend: bool, now) -> Invitation:
@@ -90,9 +88,7 @@ def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invi
 
 def _lock_open_invitation(employee: Employee) -> Invitation:
     invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .filter(employee=employee, status__in=Invitation.OPEN_STATUSES)
-        .first()
+        Invitation.objects.select_for_update(of=("self",)).filter(employee=employee).open().first()
     )
     if invitation is None:
         raise InvitationError(
@@ -252,9 +248,12 @@ def invitation_accept(*, invitation_id: int, username: str, password: str, ip_ad
     password_hash = make_password(password)
     now = timezone.now()
     with transaction.atomic():
-        won = Invitation.objects.filter(
-            pk=invitation_id, status=Invitation.Status.PENDING, expires_at__gt=now
-        ).update(status=Invitation.Status.ACCEPTED, closed_at=now)
+        # Only a sent invitation has a link (and so an expiry) to accept.
+        won = (
+            Invitation.objects.filter(pk=invitation_id, expires_at__isnull=False)
+            .valid(now)
+            .update(status=Invitation.Status.ACCEPTED, closed_at=now)
+        )
         if won != 1:
             raise InvitationAlreadyUsed(
                 _(
