@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from employers.texts import Renderer
+from essportal.formats import format_date
 from essportal.mail.message import build_message
 from essportal.mail.texts import common_values
 from invitations.models import Invitation
@@ -28,7 +29,7 @@ def invitation_values(invitation: Invitation, *, link: str) -> dict[str, str]:
     return {
         **common_values(invitation.employee),
         "link": link,
-        "valid_until_date": valid_until.strftime("%d-%m-%Y"),
+        "valid_until_date": format_date(valid_until),
         "valid_until_time": valid_until.strftime("%H:%M"),
     }
 

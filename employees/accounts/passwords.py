@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from employees.models import Employee, fold_for_search
+from essportal.formats import format_date
 from essportal.models import User
 
 PASSWORD_MIN_LENGTH = 12
@@ -76,7 +77,7 @@ def _birth_date_forms(employee: Employee) -> set[str]:
         d.strftime("%d%m%Y"),
         d.strftime("%Y%m%d"),
         d.strftime("%d%m%y"),
-        d.strftime("%d-%m-%Y"),
+        format_date(d),
         d.strftime("%d/%m/%Y"),
         d.strftime("%Y-%m-%d"),
     }

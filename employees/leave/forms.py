@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy
 
 from employees.leave.selectors import overlapping_open_requests
 from employees.models import Employee, LeaveType
+from essportal.formats import DATE_INPUT_FORMATS
 
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 MAX_HOURS_PER_DAY = Decimal("12")
 MAX_DAYS = 366
 

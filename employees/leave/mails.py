@@ -6,6 +6,7 @@ from django.utils import translation
 from employees.formatting import format_hours
 from employees.mails import employee_mail
 from employees.models import LeaveRequest
+from essportal.formats import format_date
 from essportal.mail.message import absolute_url
 
 
@@ -26,8 +27,8 @@ def leave_decided_values(employee, *, leave_request_id: int):
         hours = format_hours(leave_request.hours)
     return "leave_approved" if approved else "leave_rejected", {
         "leave_type": leave_request.leave_type.name,
-        "leave_start": leave_request.start_date.strftime("%d-%m-%Y"),
-        "leave_end": leave_request.end_date.strftime("%d-%m-%Y"),
+        "leave_start": format_date(leave_request.start_date),
+        "leave_end": format_date(leave_request.end_date),
         "leave_hours": hours,
         "decision_note": leave_request.decision_note,
         "link": absolute_url(reverse("portal:leave")),

@@ -14,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from employees.formatting import format_euro, format_percentage
 from employees.models import AnnualStatement, Payslip, PayslipLine
+from essportal.formats import format_date
 
 # Tests switch this off to read the text in the file.
 PAGE_COMPRESSION = 1
@@ -30,7 +31,7 @@ RIGHT = ParagraphStyle("right", parent=NORMAL, alignment=TA_RIGHT)
 
 
 def _date(value) -> str:
-    return value.strftime("%d-%m-%Y") if value else "—"
+    return format_date(value) if value else "—"
 
 
 def _para(text: str, style=NORMAL) -> Paragraph:

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import Employee
+from essportal.formats import DATE_FORMAT, DATE_INPUT_FORMATS
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
-DATE_INPUT_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]
 
 
 def normalise_email(value: str) -> str:
@@ -35,7 +35,7 @@ class DateInput(forms.DateInput):
     def __init__(self, attrs=None):
         super().__init__(
             attrs={"placeholder": _("dd-mm-yyyy"), "inputmode": "numeric", **(attrs or {})},
-            format="%d-%m-%Y",
+            format=DATE_FORMAT,
         )
 
 

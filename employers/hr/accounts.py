@@ -19,8 +19,8 @@ from employees.accounts.services import (
     accounts_to_unblock,
     accounts_unblock_collectively,
 )
-from employees.records.forms import DATE_INPUT_FORMATS
 from employers.hr.access import get_employer_for_staff, run_employee_action, staff_required
+from essportal.formats import DATE_INPUT_FORMATS
 from essportal.web.http import client_ip
 
 
