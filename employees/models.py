@@ -104,10 +104,6 @@ class Employee(models.Model):
         """How Dutch payroll documents address a person: initials, infix, last name."""
         return " ".join(part for part in (self.initials, self.infix, self.last_name) if part)
 
-    @property
-    def has_left(self) -> bool:
-        return self.end_date is not None
-
 
 def fold_for_search(text: str) -> str:
     """Lower case without diacritics: "Øzgür Şahin" -> "ozgur sahin"."""
@@ -369,5 +365,6 @@ class LeaveRequest(models.Model):
         return f"{self.employee_id} {self.start_date}–{self.end_date} ({self.status})"
 
     @property
-    def is_open(self) -> bool:
+    def is_requested(self) -> bool:
+        """Still waiting for HR's decision: the employee may withdraw it, HR may decide it."""
         return self.status == self.Status.REQUESTED

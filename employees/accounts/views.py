@@ -89,11 +89,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("portal:login")
     post_reset_login = False
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["user"] = kwargs.pop("user")
-        return kwargs
-
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "rules": PASSWORD_RULES}
 

@@ -39,10 +39,6 @@ def planned_requests(employee: Employee, *, today: datetime.date) -> QuerySet[Le
     )
 
 
-def _statutory_first(row: LeaveRow) -> tuple:
-    return (row.leave_type.kind != LeaveType.Kind.STATUTORY, row.leave_type.name)
-
-
 def leave_overview(employee: Employee, *, year: int, today: datetime.date) -> list[LeaveRow]:
     """Balances per leave type for `year`: entitlement − taken − planned. One query."""
     planned = (

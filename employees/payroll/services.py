@@ -12,7 +12,7 @@ from employees.models import AnnualStatement, Employee, Payslip
 
 
 @transaction.atomic
-def payslip_publish_notify(*, today: datetime.date, employer=None, employees=None) -> int:
+def payslip_publish_notify(*, today: datetime.date, employer=None) -> int:
     """Tell employees about payslips that have become visible, one mail per employee.
 
     Each payslip is handled once (`notified_at`); employees without an active portal account or
@@ -24,8 +24,6 @@ def payslip_publish_notify(*, today: datetime.date, employer=None, employees=Non
     )
     if employer is not None:
         due = due.filter(employee__employer=employer)
-    if employees is not None:
-        due = due.filter(employee__in=employees)
     rows = list(
         due.values_list("pk", "employee_id", "employee__email", "employee__user__is_active")
     )

@@ -42,8 +42,6 @@ class DateInput(forms.DateInput):
 class EmployeeForm(forms.ModelForm):
     """Validates one employee, for the HR form and for every row of a CSV import alike."""
 
-    NAME_FIELDS = ("initials", "first_name", "infix", "last_name")
-
     class Meta:
         model = Employee
         fields = [

@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -29,7 +30,7 @@ class StaffLoginView(auth_views.LoginView):
     redirect_authenticated_user = False
 
     def get_default_redirect_url(self):
-        return "/hr/"
+        return reverse("hr:home")
 
 
 @staff_required

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
@@ -14,8 +15,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         due = invitations_due_for_sending()
         sent = retrying = failed = 0
-        for start in range(0, len(due), 500):
-            result = invitations_send_mail(invitation_ids=due[start : start + 500])
+        chunk = settings.COLLECTIVE_CHUNK_SIZE
+        for start in range(0, len(due), chunk):
+            result = invitations_send_mail(invitation_ids=due[start : start + chunk])
             sent += len(result.sent)
             retrying += len(result.retrying)
             failed += len(result.failed)
