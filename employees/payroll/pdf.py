@@ -45,10 +45,13 @@ def _address_block(employee) -> Paragraph:
     return _para("\n".join(lines))
 
 
-def _header(story, *, title: str, employee, facts: list[tuple[str, str]]) -> None:
+def _document(*, title: str, employee, facts: list[tuple[str, str]]) -> list:
+    """A document's opening: employer, title, the employee's address and the key facts."""
     employer = employee.employer
-    story.append(_para(employer.name, ParagraphStyle("er", parent=NORMAL, fontSize=11)))
-    story.append(Paragraph(escape(title), TITLE))
+    story: list = [
+        _para(employer.name, ParagraphStyle("er", parent=NORMAL, fontSize=11)),
+        Paragraph(escape(title), TITLE),
+    ]
     facts_table = Table(
         [[label, value] for label, value in facts],
         colWidths=[40 * mm, 45 * mm],
@@ -65,7 +68,11 @@ def _header(story, *, title: str, employee, facts: list[tuple[str, str]]) -> Non
         colWidths=[90 * mm, 90 * mm],
         style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
     )
-    story += [top, Spacer(0, 6 * mm)]
+    return [*story, top, Spacer(0, 6 * mm)]
+
+
+def _closing(story: list, text: str) -> None:
+    story += [Spacer(0, 8 * mm), _para(text, SMALL)]
 
 
 def _figures_table(rows: list[list[str]], *, header: list[str] | None = None, bold_rows=()):
@@ -109,9 +116,7 @@ def _build(story, *, title: str) -> bytes:
 def payslip_pdf(payslip: Payslip) -> bytes:
     employee = payslip.employee
     title = _("Payslip %(period)s") % {"period": payslip.period_label}
-    story: list = []
-    _header(
-        story,
+    story = _document(
         title=title,
         employee=employee,
         facts=[
@@ -167,13 +172,10 @@ def payslip_pdf(payslip: Payslip) -> bytes:
     if other:
         story.append(Spacer(0, 4 * mm))
         story.append(_figures_table(other, header=[_("Code"), _("For your information"), ""]))
-    story.append(Spacer(0, 8 * mm))
-    story.append(
-        _para(
-            _("Questions about this payslip? Contact %(employer)s.")
-            % {"employer": employee.employer.name},
-            SMALL,
-        )
+    _closing(
+        story,
+        _("Questions about this payslip? Contact %(employer)s.")
+        % {"employer": employee.employer.name},
     )
     return _build(story, title=title)
 
@@ -181,9 +183,7 @@ def payslip_pdf(payslip: Payslip) -> bytes:
 def annual_statement_pdf(statement: AnnualStatement) -> bytes:
     employee = statement.employee
     title = _("Annual statement %(year)s") % {"year": statement.year}
-    story: list = []
-    _header(
-        story,
+    story = _document(
         title=title,
         employee=employee,
         facts=[
@@ -210,15 +210,12 @@ def annual_statement_pdf(statement: AnnualStatement) -> bytes:
     story.append(
         _figures_table(rows, header=[_("Figures for %(year)s") % {"year": statement.year}, ""])
     )
-    story.append(Spacer(0, 8 * mm))
-    story.append(
-        _para(
-            _(
-                "Keep this statement: you need it for your income tax return. "
-                "Questions? Contact %(employer)s."
-            )
-            % {"employer": employee.employer.name},
-            SMALL,
+    _closing(
+        story,
+        _(
+            "Keep this statement: you need it for your income tax return. "
+            "Questions? Contact %(employer)s."
         )
+        % {"employer": employee.employer.name},
     )
     return _build(story, title=title)

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from employees.models import Employee
 from employers.models import Employer
@@ -70,14 +71,21 @@ def get_provider_for_staff(request, provider_id: int, *, manage: bool = False):
     return memberships[0].provider
 
 
-def run_employee_action(request, employee_id: int, service, success_message: str, refusal):
-    """One HR action on one employee (POST): load it in scope with the managing role, call the
-    service, and tell HR what happened. `refusal` is the service's "not allowed now" error."""
-    employee = get_employee_for_staff(request, employee_id, manage=True)
-    try:
-        service(employee=employee, actor=request.user, ip_address=client_ip(request))
-    except refusal as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, success_message % {"name": employee.full_name})
-    return redirect("hr:employee_detail", employee_id=employee.pk)
+def employee_action(service, success_message: str, refusal: type[Exception]):
+    """The view of one HR action on one employee (POST only): load the employee in scope with
+    the managing role, call the service, and tell HR what happened. `refusal` is the service's
+    "not allowed now" error; its message is shown as it is."""
+
+    @require_POST
+    @staff_required
+    def view(request, employee_id: int):
+        employee = get_employee_for_staff(request, employee_id, manage=True)
+        try:
+            service(employee=employee, actor=request.user, ip_address=client_ip(request))
+        except refusal as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, success_message % {"name": employee.full_name})
+        return redirect("hr:employee_detail", employee_id=employee.pk)
+
+    return view

@@ -5,9 +5,7 @@ import datetime
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
 
 from employees.accounts.services import (
     AccountError,
@@ -19,40 +17,21 @@ from employees.accounts.services import (
     accounts_to_unblock,
     accounts_unblock_collectively,
 )
-from employers.hr.access import get_employer_for_staff, run_employee_action, staff_required
+from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from essportal.formats import DATE_INPUT_FORMATS
 from essportal.web.http import client_ip
 
-
-def _account_action(request, employee_id, service, success_message):
-    return run_employee_action(request, employee_id, service, success_message, AccountError)
-
-
-@require_POST
-@staff_required
-def block(request, employee_id):
-    return _account_action(
-        request, employee_id, account_block, _("The account of %(name)s is blocked.")
-    )
-
-
-@require_POST
-@staff_required
-def unblock(request, employee_id):
-    return _account_action(
-        request,
-        employee_id,
-        account_unblock,
-        _("The account of %(name)s works again with the same username and password."),
-    )
-
-
-@require_POST
-@staff_required
-def send_username(request, employee_id):
-    return _account_action(
-        request, employee_id, account_send_username, _("%(name)s's username is being mailed.")
-    )
+block = employee_action(
+    account_block, gettext_lazy("The account of %(name)s is blocked."), AccountError
+)
+unblock = employee_action(
+    account_unblock,
+    gettext_lazy("The account of %(name)s works again with the same username and password."),
+    AccountError,
+)
+send_username = employee_action(
+    account_send_username, gettext_lazy("%(name)s's username is being mailed."), AccountError
+)
 
 
 def _left_before(request) -> datetime.date:

@@ -6,9 +6,10 @@ import secrets
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from employers.hr.access import get_employer_for_staff, run_employee_action, staff_required
+from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
 from invitations.services import (
@@ -19,36 +20,17 @@ from invitations.services import (
     invitation_revoke,
 )
 
-
-def _invitation_action(request, employee_id, service, success_message):
-    return run_employee_action(request, employee_id, service, success_message, InvitationError)
-
-
-@require_POST
-@staff_required
-def grant(request, employee_id):
-    return _invitation_action(
-        request, employee_id, invitation_grant, _("An invitation is on its way to %(name)s.")
-    )
-
-
-@require_POST
-@staff_required
-def resend(request, employee_id):
-    return _invitation_action(
-        request,
-        employee_id,
-        invitation_resend,
-        _("A new invitation is on its way to %(name)s; the old link no longer works."),
-    )
-
-
-@require_POST
-@staff_required
-def revoke(request, employee_id):
-    return _invitation_action(
-        request, employee_id, invitation_revoke, _("The invitation of %(name)s was revoked.")
-    )
+grant = employee_action(
+    invitation_grant, gettext_lazy("An invitation is on its way to %(name)s."), InvitationError
+)
+resend = employee_action(
+    invitation_resend,
+    gettext_lazy("A new invitation is on its way to %(name)s; the old link no longer works."),
+    InvitationError,
+)
+revoke = employee_action(
+    invitation_revoke, gettext_lazy("The invitation of %(name)s was revoked."), InvitationError
+)
 
 
 @staff_required
