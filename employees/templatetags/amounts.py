@@ -1,3 +1,5 @@
+"""Template filters for amounts as Dutch readers write them: euros, hours, percentages."""
+
 from django import template
 
 from employees.formatting import format_euro, format_hours, format_percentage
