@@ -7,6 +7,30 @@ from django.utils.translation import gettext as _
 from employers.models import AuditEvent, Employer, Provider, StaffMembership
 
 
+def audit_event(
+    *,
+    employer_id: int,
+    employee_id: int | None = None,
+    action: str,
+    actor=None,
+    ip_address: str | None = None,
+    detail: str = "",
+) -> AuditEvent:
+    """One audit event, not yet saved: the one place that says how an event is filled in.
+    Jobs that write thousands at once save them with bulk_create; the rest use audit_record."""
+    if not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEvent(
+        employer_id=employer_id,
+        employee_id=employee_id,
+        action=action,
+        actor=actor,
+        actor_label=actor.get_username() if actor else "",
+        ip_address=ip_address,
+        detail=detail[:500],
+    )
+
+
 def audit_record(
     *,
     employer: Employer | None = None,
@@ -17,22 +41,16 @@ def audit_record(
     detail: str = "",
 ) -> AuditEvent:
     """Write one audit event. Services call this inside their own transaction."""
-    if employer is None:
-        employer = employee.employer
-    actor_label = ""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        actor_label = actor.get_username()
-    else:
-        actor = None
-    return AuditEvent.objects.create(
-        employer=employer,
-        employee=employee,
+    event = audit_event(
+        employer_id=employer.pk if employer is not None else employee.employer_id,
+        employee_id=employee.pk if employee is not None else None,
         action=action,
         actor=actor,
-        actor_label=actor_label,
         ip_address=ip_address,
-        detail=detail[:500],
+        detail=detail,
     )
+    event.save()
+    return event
 
 
 @transaction.atomic

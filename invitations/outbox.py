@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from employers.models import AuditEvent
+from employers.services import audit_record
 from essportal.bulk import bulk_insert
 from invitations.mails import InvitationMails, invitation_link
 from invitations.models import Invitation, invitation_validity
@@ -340,10 +341,7 @@ def invitation_record_tracking(*, message_id: str, event_type: str, description:
     if description:
         invitation.mail_error = description[:500]
     invitation.save(update_fields=["mail_status", "mail_updated_at", "mail_error"])
-    AuditEvent.objects.create(
-        employer_id=invitation.employee.employer_id,
-        employee=invitation.employee,
-        action=TRACKING_AUDIT[new_status],
-        detail=description[:500],
+    audit_record(
+        employee=invitation.employee, action=TRACKING_AUDIT[new_status], detail=description
     )
     return True
