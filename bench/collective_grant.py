@@ -1,4 +1,5 @@
-"""Benchmark: collective grant through the real path vs a naive loop and a bare floor (issue 7).
+"""Benchmark: collective grant through the real path vs a naive loop and a bare floor, measured
+against the performance targets in bench/README.md.
 
 Run with `make bench` (or `python bench/collective_grant.py`; BENCH_QUICK=1 for 1,000 / 5,000).
 It measures 1,000, 10,000 and 50,000 employees on SQLite (a temporary file) and on PostgreSQL (a

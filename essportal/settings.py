@@ -128,7 +128,8 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Web requests and jobs here are many small queries: starting parallel workers costs more
-    # (~5 ms a query, bench/hr_list.py) than it can win, and they compete for the same CPUs.
+    # than it can win (bench/hr_list.py, figures in bench/README.md), and they compete for the
+    # same CPUs.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c max_parallel_workers_per_gather=0"
     )

@@ -1,4 +1,4 @@
-"""The invitation rows are their own outbox (DESIGN.md, reliability design).
+"""The invitation rows are their own outbox (docs/design.md, reliability design).
 
 A row is committed `queued` with the grant. Sending it: lock the rows, mint each link's token,
 store only its hash and mark the rows `sending` (commit); hand the mails to the backend outside any
@@ -127,7 +127,7 @@ def _mark_claimed(rows: list[Invitation], common: dict) -> None:
     that each row is written once, not once for its state and again for its hash (on PostgreSQL
     every write of a row adds an entry to each of its indexes). Written by hand: Django's
     bulk_update builds the same CASE expression at a far higher cost in Python. On PostgreSQL
-    this takes ~0.04 ms a row, against ~0.11 ms for an UPDATE of all rows plus one per hash."""
+    it also costs far less than an UPDATE of all rows plus one per hash (bench/README.md)."""
     table = Invitation._meta.db_table
     fields = [Invitation._meta.get_field(name) for name in common]
     assignments = ", ".join(f"{field.column} = %s" for field in fields)
@@ -158,7 +158,7 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
     connection = connection or get_connection()
     outcomes: list[tuple[Invitation, Exception | None]] = []
     # The whole chunk is rendered first, then handed over: rendering, sending and marking in
-    # turn ran each ~1.5x slower (bench/README.md), and the mail connection is not held open
+    # turn made each of them slower (bench/README.md), and the mail connection is not held open
     # while the chunk renders.
     mails = InvitationMails()
     messages = []

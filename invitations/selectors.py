@@ -114,8 +114,8 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
         # A search for a name (or number) while sorting by name (or number): on PostgreSQL the
         # planner walks the (employer, last_name, first_name) index and filters, expecting the
         # matches spread evenly over it; but the matches of "meer" all sit together after every
-        # name before M, so the walk reads half the employer's rows first (bench/hr_list.py:
-        # ~90 ms at 100,000 employees). So first ask, cheaply and without an order, whether the
+        # name before M, so the walk reads half the employer's rows first (bench/hr_list.py;
+        # figures in bench/README.md). So first ask, cheaply and without an order, whether the
         # matches are few (the trigram index of migration 0006 finds them directly). If so, sort
         # them without the index. If not, they are dense and the index walk soon finds a page.
         # (OFFSET LIMIT, LIMIT 1: the database skips the matches, nothing is sent back.)

@@ -1,4 +1,4 @@
-"""Password and username rules for employees (DESIGN.md, credentials).
+"""Password and username rules for employees (docs/design.md, security design: credentials).
 
 Length over composition: at least 12 characters, up to 256 allowed, no "one digit and one capital"
 rules. Refused: common passwords, and anything built from the username, the employee's names, their

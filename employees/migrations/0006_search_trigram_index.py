@@ -1,8 +1,8 @@
 """A trigram index for the HR list's search (`search_text LIKE '%word%'`), on PostgreSQL only.
 
-Without it every search reads all of the employer's rows (bench/hr_list.py: ~45-70 ms at 100,000
-employees, growing linearly); with it PostgreSQL looks up the rows that contain the word's
-trigrams. The index is deliberately not in Employee.Meta.indexes: a GIN index does not exist on
+Without it every search reads all of the employer's rows (bench/hr_list.py, figures in
+bench/README.md), a cost that grows with the employer's size; with it PostgreSQL looks up the rows
+that contain the word's trigrams. The index is deliberately not in Employee.Meta.indexes: a GIN index does not exist on
 SQLite (the embedded default, and the test suite's tables are built from the models), so it
 lives only in this migration and both operations do nothing on other databases.
 
