@@ -1,3 +1,6 @@
+"""Reads for HR about access: each employee's access state (the list, its filters and search) and
+the collective grants of an employer."""
+
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextChoices
@@ -6,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Employee, fold_for_search
 from essportal.models import User
-from invitations.models import Invitation
+from invitations.models import GrantBatch, GrantBatchItem, Invitation
 
 
 class AccessState(TextChoices):
@@ -148,3 +151,25 @@ def access_state_from_annotations(employee: Employee, now=None) -> AccessState:
 
 def open_invitation_for(employee: Employee) -> Invitation | None:
     return Invitation.objects.filter(employee=employee).open().order_by("-id").first()
+
+
+def grant_batches_for_employer(employer) -> QuerySet[GrantBatch]:
+    """The employer's collective grants, newest first."""
+    return GrantBatch.objects.filter(employer=employer)
+
+
+def grant_batch_report_rows(batch: GrantBatch) -> QuerySet[GrantBatchItem]:
+    """What happened to each employee, with only the columns the report shows."""
+    return (
+        GrantBatchItem.objects.filter(batch=batch)
+        .select_related("employee")
+        .only(
+            "outcome",
+            "employee__number",
+            "employee__first_name",
+            "employee__infix",
+            "employee__last_name",
+            "employee__email",
+        )
+        .order_by("pk")
+    )

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from employees.accounts.selectors import accounts_to_block, accounts_to_unblock
 from employees.mails import employee_mail_queue
 from employees.models import Employee
 from employers.models import AuditEvent
@@ -80,22 +81,6 @@ def account_request_username(*, email: str) -> int:
     for employee in employees:
         employee_mail_queue(kind="username_reminder", employee=employee)
     return len(employees)
-
-
-def accounts_to_block(employer, *, left_before) -> QuerySet[Employee]:
-    """Collective block: active accounts of employees whose employment ended before a date."""
-    return Employee.objects.filter(
-        employer=employer,
-        end_date__lt=left_before,
-        user__isnull=False,
-        user__is_active=True,
-    ).select_related("user", "employer")
-
-
-def accounts_to_unblock(employer) -> QuerySet[Employee]:
-    return Employee.objects.filter(
-        employer=employer, user__isnull=False, user__is_active=False
-    ).select_related("user", "employer")
 
 
 def accounts_block_collectively(*, employer, left_before, actor=None, ip_address=None) -> int:

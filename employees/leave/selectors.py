@@ -5,7 +5,17 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from employees.models import (
@@ -82,6 +92,30 @@ def leave_totals(rows: list[LeaveRow]) -> dict[str, Decimal]:
         "planned": sum((row.planned for row in rows), ZERO),
         "balance": sum((row.balance for row in rows), ZERO),
     }
+
+
+def leave_requests_for_employer(employer, *, status: str = "") -> QuerySet[LeaveRequest]:
+    """HR's list: waiting requests first, soonest leave first; decided ones newest first after."""
+    rows = (
+        LeaveRequest.objects.filter(employee__employer=employer)
+        .select_related("employee", "leave_type", "decided_by")
+        .annotate(
+            waiting=Case(
+                When(status=LeaveRequest.Status.REQUESTED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("waiting", "start_date", "-id")
+    )
+    return rows.filter(status=status) if status else rows
+
+
+def leave_requests_of_employers(employers) -> QuerySet[LeaveRequest]:
+    """Requests at these employers, where the leave module is on (R2)."""
+    return LeaveRequest.objects.select_related("employee__employer", "leave_type").filter(
+        employee__employer__in=employers, employee__employer__leave_module=True
+    )
 
 
 def leave_requests_for_employee(employee: Employee) -> QuerySet[LeaveRequest]:

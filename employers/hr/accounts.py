@@ -7,14 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
+from employees.accounts.selectors import accounts_to_block, accounts_to_unblock
 from employees.accounts.services import (
     AccountError,
     account_block,
     account_send_username,
     account_unblock,
     accounts_block_collectively,
-    accounts_to_block,
-    accounts_to_unblock,
     accounts_unblock_collectively,
 )
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
+from invitations.selectors import grant_batch_report_rows, grant_batches_for_employer
 from invitations.services import (
     InvitationError,
     grant_batch_start,
@@ -41,7 +42,8 @@ def collective_grant(request, employer_id):
         key = request.POST.get("request_key", "")[:64] or None
         batch = grant_batch_start(employer=employer, actor=request.user, request_key=key)
         return redirect("hr:collective_batch", employer_id=employer.pk, batch_id=batch.pk)
-    running = GrantBatch.objects.filter(employer=employer, status=GrantBatch.Status.RUNNING).first()
+    batches = grant_batches_for_employer(employer)
+    running = batches.filter(status=GrantBatch.Status.RUNNING).first()
     return render(
         request,
         "employers/hr/collective_grant.html",
@@ -50,14 +52,14 @@ def collective_grant(request, employer_id):
             "preview": grant_preview(employer=employer),
             "running": running,
             "request_key": secrets.token_urlsafe(24),
-            "recent": GrantBatch.objects.filter(employer=employer)[:5],
+            "recent": batches[:5],
         },
     )
 
 
 def _batch_for_staff(request, employer_id, batch_id):
     employer = get_employer_for_staff(request, employer_id)
-    batch = GrantBatch.objects.filter(employer=employer, pk=batch_id).first()
+    batch = grant_batches_for_employer(employer).filter(pk=batch_id).first()
     if batch is None:
         raise Http404
     return employer, batch
@@ -100,19 +102,7 @@ def collective_batch_csv(request, employer_id, batch_id):
     _employer, batch = _batch_for_staff(request, employer_id, batch_id)
     writer = csv.writer(_Echo(), delimiter=";")
     labels = dict(GrantBatchItem.Outcome.choices)
-    items = (
-        GrantBatchItem.objects.filter(batch=batch)
-        .select_related("employee")
-        .only(
-            "outcome",
-            "employee__number",
-            "employee__first_name",
-            "employee__infix",
-            "employee__last_name",
-            "employee__email",
-        )
-        .order_by("pk")
-    )
+    items = grant_batch_report_rows(batch)
 
     def rows():
         yield writer.writerow(

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from employees.leave.selectors import leave_requests_for_employer, leave_requests_of_employers
 from employees.leave.services import LeaveRequestAlreadyDecided, leave_request_decide
 from employees.models import LeaveRequest
 from employers.hr.access import get_employer_for_staff, staff_required
@@ -24,21 +24,7 @@ def leave_requests(request, employer_id):
         raise Http404
     status = request.GET.get("status", "")
     status = status if status in STATUS_FILTERS else ""
-    rows = (
-        LeaveRequest.objects.filter(employee__employer=employer)
-        .select_related("employee", "leave_type", "decided_by")
-        .annotate(
-            waiting=Case(
-                When(status=LeaveRequest.Status.REQUESTED, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-        # Waiting requests first, soonest leave first; decided ones newest first after them.
-        .order_by("waiting", "start_date", "-id")
-    )
-    if status:
-        rows = rows.filter(status=status)
+    rows = leave_requests_for_employer(employer, status=status)
     page = page_number(request)
     rows, has_next = page_of(rows, page, per_page=50)
     return render(
@@ -58,11 +44,7 @@ def leave_requests(request, employer_id):
 
 def _leave_request_for_manager(request, request_id: int) -> LeaveRequest:
     leave_request = get_object_or_404(
-        LeaveRequest.objects.select_related("employee__employer", "leave_type").filter(
-            employee__employer__in=employers_for_staff(request.user),
-            employee__employer__leave_module=True,
-        ),
-        pk=request_id,
+        leave_requests_of_employers(employers_for_staff(request.user)), pk=request_id
     )
     if not staff_can_manage(request.user, leave_request.employee.employer):
         raise PermissionDenied

@@ -1,0 +1,22 @@
+"""Reads of portal accounts: whose accounts a collective block or unblock would change."""
+
+from django.db.models import QuerySet
+
+from employees.models import Employee
+
+
+def accounts_to_block(employer, *, left_before) -> QuerySet[Employee]:
+    """Collective block: active accounts of employees whose employment ended before a date."""
+    return Employee.objects.filter(
+        employer=employer,
+        end_date__lt=left_before,
+        user__isnull=False,
+        user__is_active=True,
+    ).select_related("user", "employer")
+
+
+def accounts_to_unblock(employer) -> QuerySet[Employee]:
+    """Collective unblock: every blocked account of the employer."""
+    return Employee.objects.filter(
+        employer=employer, user__isnull=False, user__is_active=False
+    ).select_related("user", "employer")
