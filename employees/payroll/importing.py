@@ -13,10 +13,7 @@ by (employee number, leave type code, year); importing again updates them, and a
 are replaced.
 """
 
-import codecs
-import csv
 import datetime
-import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -28,6 +25,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from employees.importing import (
+    ImportErrors,
+    ImportFileError,
+    csv_header_check,
+    csv_row_width_error,
+    csv_table_read,
+    import_file_read,
+)
 from employees.models import (
     AnnualStatement,
     Employee,
@@ -37,7 +42,6 @@ from employees.models import (
     PayslipLine,
 )
 from employees.payroll.services import documents_publish_notify
-from employees.records.importing import ImportErrors
 from employers.models import Employer
 
 KINDS = ("payslips", "annual_statements", "leave_balances")
@@ -235,15 +239,6 @@ CSV_COLUMNS = {
 # --- Results ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
-
-
 @dataclass
 class PayrollImportResult(ImportErrors):
     dry_run: bool = False
@@ -251,9 +246,6 @@ class PayrollImportResult(ImportErrors):
     updated: Counter = field(default_factory=Counter)
     lines: int = 0
     mails: int = 0
-
-    def add_error(self, where: str, message: str) -> None:
-        self._record(ImportProblem(where, str(message)))
 
     def summary(self) -> str:
         labels = {
@@ -283,62 +275,48 @@ class PayrollImportResult(ImportErrors):
 
 @dataclass
 class _Record:
-    """One raw record and how to name its fields in an error message."""
+    """One raw record and where it is: at a JSON path, or on a CSV line."""
 
     values: dict[str, Any]
-    where: Callable[[str], str]  # field name -> location
-    location: str  # the record as a whole
+    path: str = ""
+    line: int | None = None
+    column_prefix: str = ""  # a payslip line's fields are in the CSV columns line_<name>
     lines: list["_Record"] = field(default_factory=list)
 
+    def where(self, name: str = "") -> dict[str, Any]:
+        """Where the record, or its field `name`, is; as ImportErrors.add_error takes it."""
+        if self.line is None:
+            return {"path": f"{self.path}.{name}" if name else self.path}
+        return {"line": self.line, "column": self.column_prefix + name if name else ""}
 
-class _FileProblem(Exception):
-    def __init__(self, message: str, where: str = ""):
-        super().__init__(message)
-        self.message = message
-        self.where = where
-
-
-def _read_text(file: IO) -> str:
-    raw = file.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise _FileProblem(
-            _("The file is larger than %(size)s MB; split it into smaller files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if isinstance(raw, bytes):
-        raw = raw.removeprefix(codecs.BOM_UTF8)
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise _FileProblem(_("The file is not UTF-8 encoded.")) from None
-    text = raw.removeprefix("\ufeff")
-    if not text.strip():
-        raise _FileProblem(_("The file is empty."))
-    return text
+    def label(self) -> str:
+        """The record as a message about another record names it."""
+        return self.path if self.line is None else _("line %(line)s") % {"line": self.line}
 
 
 def _json_records(text: str) -> dict[str, list[_Record]]:
     try:
         data = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as error:
-        raise _FileProblem(
+        raise ImportFileError(
             _("Not valid JSON: %(error)s.") % {"error": error.msg},
-            _("line %(line)s, column %(column)s") % {"line": error.lineno, "column": error.colno},
+            line=error.lineno,
+            column=_("column %(column)s") % {"column": error.colno},
         ) from None
     if not isinstance(data, dict):
-        raise _FileProblem(
+        raise ImportFileError(
             _("Expected an object with the keys %(keys)s.") % {"keys": ", ".join(KINDS)}
         )
     unknown = [key for key in data if key not in KINDS]
     if unknown:
-        raise _FileProblem(
+        raise ImportFileError(
             _("Unknown keys: %(keys)s. Known keys are: %(known)s.")
             % {"keys": ", ".join(unknown), "known": ", ".join(KINDS)}
         )
     records: dict[str, list[_Record]] = {}
     for kind, items in data.items():
         if not isinstance(items, list):
-            raise _FileProblem(_("Expected a list."), kind)
+            raise ImportFileError(_("Expected a list."), path=kind)
         records[kind] = []
         for index, item in enumerate(items):
             location = f"{kind}[{index}]"
@@ -346,7 +324,7 @@ def _json_records(text: str) -> dict[str, list[_Record]]:
             if kind == "payslips":
                 lines = record.values.pop("lines", [])
                 if not isinstance(lines, list):
-                    raise _FileProblem(_("Expected a list."), f"{location}.lines")
+                    raise ImportFileError(_("Expected a list."), path=f"{location}.lines")
                 record.lines = [
                     _json_record(line, f"{location}.lines[{n}]") for n, line in enumerate(lines)
                 ]
@@ -356,77 +334,30 @@ def _json_records(text: str) -> dict[str, list[_Record]]:
 
 def _json_record(item, location: str) -> _Record:
     if not isinstance(item, dict):
-        raise _FileProblem(_("Expected an object."), location)
-    return _Record(
-        values=dict(item), where=lambda name, loc=location: f"{loc}.{name}", location=location
-    )
+        raise ImportFileError(_("Expected an object."), path=location)
+    return _Record(values=dict(item), path=location)
 
 
 def _csv_records(text: str, kind: str | None) -> dict[str, list[_Record]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [cell.strip().lower() for cell in next(reader)]
+    header, rows = csv_table_read(text)
     kind = kind or _kind_from_header(header)
-    known = CSV_COLUMNS[kind]
-    unknown = [name for name in header if name not in known]
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if unknown or repeated:
-        message = " ".join(
-            [
-                _("Unknown columns: %(columns)s. Known columns are: %(known)s.")
-                % {"columns": ", ".join(unknown), "known": ", ".join(known)}
-                if unknown
-                else "",
-                _("Columns appear more than once: %(columns)s.") % {"columns": ", ".join(repeated)}
-                if repeated
-                else "",
-            ]
-        ).strip()
-        raise _FileProblem(message, _("line %(line)s") % {"line": 1})
+    csv_header_check(header, known=CSV_COLUMNS[kind])
     records: list[_Record] = []
-    try:
-        for number, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) > len(header):
-                raise _FileProblem(
-                    _("The row has more cells than the header has columns."),
-                    _("line %(line)s") % {"line": number},
-                )
-            values = dict(zip(header, row, strict=False))
-            where = _csv_where(number)
-            record = _Record(values=values, where=where, location=where(""))
-            if kind == "payslips":
-                line_values = {
-                    CSV_LINE_COLUMNS[c]: values.pop(c)
-                    for c in list(values)
-                    if c in CSV_LINE_COLUMNS
-                }
-                if any(not _is_blank(v) for v in line_values.values()):
-                    record.lines = [
-                        _Record(
-                            values=line_values,
-                            where=lambda name, n=number: _csv_where(n)(f"line_{name}"),
-                            location=where(""),
-                        )
-                    ]
-            records.append(record)
-    except csv.Error as error:
-        raise _FileProblem(
-            _("The file is not valid CSV: %(error)s") % {"error": error},
-            _("line %(line)s") % {"line": reader.line_num},
-        ) from None
+    for line, row in rows:
+        # A row may stop short of the header: what it leaves out is missing.
+        if len(row) > len(header):
+            raise ImportFileError(csv_row_width_error(row, header), line=line)
+        record = _Record(values=dict(zip(header, row, strict=False)), line=line)
+        if kind == "payslips":
+            line_values = {
+                CSV_LINE_COLUMNS[c]: record.values.pop(c)
+                for c in list(record.values)
+                if c in CSV_LINE_COLUMNS
+            }
+            if any(not _is_blank(v) for v in line_values.values()):
+                record.lines = [_Record(values=line_values, line=line, column_prefix="line_")]
+        records.append(record)
     return {kind: records}
-
-
-def _csv_where(number: int) -> Callable[[str], str]:
-    def where(column: str) -> str:
-        if column:
-            return _("line %(line)s, %(column)s") % {"line": number, "column": column}
-        return _("line %(line)s") % {"line": number}
-
-    return where
 
 
 def _kind_from_header(header: list[str]) -> str:
@@ -436,10 +367,10 @@ def _kind_from_header(header: list[str]) -> str:
         return "annual_statements"
     if "entitlement_hours" in header:
         return "leave_balances"
-    raise _FileProblem(
+    raise ImportFileError(
         _("Cannot tell what the file holds from its header; give the kind (%(kinds)s).")
         % {"kinds": ", ".join(KINDS)},
-        _("line %(line)s") % {"line": 1},
+        line=1,
     )
 
 
@@ -451,20 +382,20 @@ def _clean(record: _Record, fields: dict[str, Field], result: PayrollImportResul
     ok = True
     for name in record.values:
         if name not in fields:
-            result.add_error(record.where(name), _("Unknown field."))
+            result.add_error(_("Unknown field."), **record.where(name))
             ok = False
     for name, spec in fields.items():
         value = record.values.get(name)
         if _is_blank(value):
             if spec.required:
-                result.add_error(record.where(name), _("This field is required."))
+                result.add_error(_("This field is required."), **record.where(name))
                 ok = False
             data[name] = spec.default
             continue
         try:
             data[name] = spec.parse(value)
         except ValueError as error:
-            result.add_error(record.where(name), str(error))
+            result.add_error(str(error), **record.where(name))
             ok = False
     return data if ok else None
 
@@ -496,9 +427,9 @@ def _validate(
             employee = employees.get(data["employee_number"])
             if employee is None:
                 result.add_error(
-                    record.where("employee_number"),
                     _("No employee with number %(number)s at this employer.")
                     % {"number": data["employee_number"]},
+                    **record.where("employee_number"),
                 )
                 continue
             data["employee"] = employee
@@ -514,9 +445,9 @@ def _validate(
                     first.lines += lines
                     continue
                 result.add_error(
-                    record.location,
                     _("Appears twice in the file (also at %(other)s).")
-                    % {"other": first.record.location},
+                    % {"other": first.record.label()},
+                    **record.where(),
                 )
                 continue
             keys[key] = _Clean(data=data, record=record, lines=lines)
@@ -537,17 +468,17 @@ def _check(kind: str, data: dict, record: _Record, result: PayrollImportResult) 
     ok = True
     if kind == "payslips":
         if data["period_end"] < data["period_start"]:
-            result.add_error(record.where("period_end"), _("The period ends before it starts."))
+            result.add_error(_("The period ends before it starts."), **record.where("period_end"))
             ok = False
         if data["period_kind"] == Payslip.PeriodKind.MONTHLY and data["period"] > 12:
-            result.add_error(record.where("period"), _("A monthly period is 1 to 12."))
+            result.add_error(_("A monthly period is 1 to 12."), **record.where("period"))
             ok = False
         if data["publish_date"] is None:
             data["publish_date"] = data["pay_date"]
     elif kind == "annual_statements":
         start, end = data["tax_credit_from"], data["tax_credit_until"]
         if start and end and end < start:
-            result.add_error(record.where("tax_credit_until"), _("This is before the start."))
+            result.add_error(_("This is before the start."), **record.where("tax_credit_until"))
             ok = False
     return ok
 
@@ -556,9 +487,8 @@ def _check_same_payslip(first: _Clean, data: dict, record: _Record, result) -> N
     for name in PAYSLIP_FIELDS:
         if data[name] != first.data[name]:
             result.add_error(
-                record.where(name),
-                _("Differs from %(other)s for the same payslip.")
-                % {"other": first.record.location},
+                _("Differs from %(other)s for the same payslip.") % {"other": first.record.label()},
+                **record.where(name),
             )
 
 
@@ -570,16 +500,16 @@ def _check_leave_types(
         data, code = item.data, item.data["leave_type_code"]
         if code not in existing and not data["leave_type_name"]:
             result.add_error(
-                item.record.where("leave_type_name"),
                 _("Required for the new leave type code %(code)s.") % {"code": code},
+                **item.record.where("leave_type_name"),
             )
         first = seen.setdefault(code, item)
         for name in ("leave_type_name", "leave_type_kind"):
             if data[name] and first.data[name] and data[name] != first.data[name]:
                 result.add_error(
-                    item.record.where(name),
                     _("Differs from %(other)s for the same leave type code.")
-                    % {"other": first.record.location},
+                    % {"other": first.record.label()},
+                    **item.record.where(name),
                 )
 
 
@@ -599,14 +529,14 @@ def payroll_import(
     today = today or timezone.localdate()
     result = PayrollImportResult(dry_run=dry_run)
     try:
-        text = _read_text(file)
+        text = import_file_read(file, max_bytes=MAX_FILE_BYTES)
         is_json = text.lstrip().startswith(("{", "["))
         records = _json_records(text) if is_json else _csv_records(text, kind)
-    except _FileProblem as problem:
-        result.add_error(problem.where, problem.message)
+    except ImportFileError as error:
+        result.add_problem(error.problem)
         return result
     if not any(records.values()):
-        result.add_error("", _("The file holds nothing to import."))
+        result.add_error(_("The file holds nothing to import."))
         return result
 
     employees = {employee.number: employee for employee in employer.employees.all()}
