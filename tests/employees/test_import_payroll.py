@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from employees.models import AnnualStatement, LeaveBalance, LeaveType, Payslip, PayslipLine
-from employees.payroll.importing import payroll_import
+from employees.payroll.importing.services import payroll_import
 from tests.employees.factories import UserFactory
 from tests.factories import EmployeeFactory
 
