@@ -13,7 +13,12 @@ from employees.importing import (
     csv_row_width_error,
     csv_table_read,
 )
-from employees.payroll.importing.rows import CSV_COLUMNS, CSV_LINE_COLUMNS, KINDS, is_blank
+from employees.payroll.importing.forms import KINDS, ROW_FORMS, PayslipLineForm, is_blank
+
+CSV_LINE_COLUMNS = {f"line_{name}": name for name in PayslipLineForm.base_fields}
+# The columns of a CSV file of each kind: the form's fields, and for payslips those of a line.
+CSV_COLUMNS = {kind: list(form.base_fields) for kind, form in ROW_FORMS.items()}
+CSV_COLUMNS["payslips"] += CSV_LINE_COLUMNS
 
 
 @dataclass

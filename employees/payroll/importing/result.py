@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from employees.importing import ImportErrors
-from employees.payroll.importing.rows import KINDS
+from employees.payroll.importing.forms import KINDS
 
 
 @dataclass

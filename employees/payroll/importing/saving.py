@@ -8,8 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from employees.models import AnnualStatement, LeaveBalance, LeaveType, Payslip, PayslipLine
+from employees.payroll.importing.forms import AnnualStatementForm, PayslipForm
 from employees.payroll.importing.result import PayrollImportResult
-from employees.payroll.importing.rows import PAYSLIP_FIELDS, STATEMENT_FIELDS
 from employees.payroll.importing.validation import Clean, record_key
 from employers.models import Employer
 
@@ -48,7 +48,7 @@ def payslips_save(employer: Employer, items: list[Clean], result: PayrollImportR
         items,
         lambda p: (p.employee_id, p.year, p.period_kind, p.period),
     )
-    fields = [name for name in PAYSLIP_FIELDS if name != "employee_number"]
+    fields = [name for name in PayslipForm.base_fields if name != "employee_number"]
     values = []
     for item in items:
         data = {name: item.data[name] for name in fields}
@@ -75,7 +75,7 @@ def statements_save(
     if not items:
         return
     existing = _existing(AnnualStatement, employer, items, lambda s: (s.employee_id, s.year))
-    fields = [name for name in STATEMENT_FIELDS if name != "employee_number"]
+    fields = [name for name in AnnualStatementForm.base_fields if name != "employee_number"]
     values = []
     for item in items:
         data = {name: item.data[name] for name in fields}

@@ -1,44 +1,20 @@
-"""Raw records to clean data: every field, the employee, and the checks across records."""
+"""Raw records to clean data: each record through its row form, its employee found, and the
+checks across records."""
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 
-from employees.models import Employee, LeaveType, Payslip
+from employees.models import Employee, LeaveType
+from employees.payroll.importing.forms import (
+    KINDS,
+    ROW_FORMS,
+    PayslipForm,
+    PayslipLineForm,
+    RowForm,
+)
 from employees.payroll.importing.reading import Record
 from employees.payroll.importing.result import PayrollImportResult
-from employees.payroll.importing.rows import (
-    FIELDS,
-    KINDS,
-    LINE_FIELDS,
-    PAYSLIP_FIELDS,
-    Field,
-    is_blank,
-)
-
-
-def _clean(record: Record, fields: dict[str, Field], result: PayrollImportResult) -> dict | None:
-    data: dict[str, Any] = {}
-    ok = True
-    for name in record.values:
-        if name not in fields:
-            result.add_error(_("Unknown field."), **record.where(name))
-            ok = False
-    for name, spec in fields.items():
-        value = record.values.get(name)
-        if is_blank(value):
-            if spec.required:
-                result.add_error(_("This field is required."), **record.where(name))
-                ok = False
-            data[name] = spec.default
-            continue
-        try:
-            data[name] = spec.parse(value)
-        except ValueError as error:
-            result.add_error(str(error), **record.where(name))
-            ok = False
-    return data if ok else None
 
 
 @dataclass
@@ -59,24 +35,22 @@ def records_validate(
     for kind, items in records.items():
         keys: dict[tuple, Clean] = {}
         for record in items:
-            data = _clean(record, FIELDS[kind], result)
-            if data is None:
-                # Still check the lines, so that one run reports every problem.
-                for line in record.lines:
-                    _clean(line, LINE_FIELDS, result)
+            # Every check runs whatever the others found, so that one run reports every problem.
+            data, valid = _clean(record, ROW_FORMS[kind], result)
+            employee = None
+            if "employee_number" in data:
+                employee = employees.get(data["employee_number"])
+                if employee is None:
+                    result.add_error(
+                        _("No employee with number %(number)s at this employer.")
+                        % {"number": data["employee_number"]},
+                        **record.where("employee_number"),
+                    )
+            checked_lines = [_clean(line, PayslipLineForm, result) for line in record.lines]
+            if not valid or employee is None or not all(ok for _line, ok in checked_lines):
                 continue
-            employee = employees.get(data["employee_number"])
-            if employee is None:
-                result.add_error(
-                    _("No employee with number %(number)s at this employer.")
-                    % {"number": data["employee_number"]},
-                    **record.where("employee_number"),
-                )
-                continue
+            lines = [line for line, _ok in checked_lines]
             data["employee"] = employee
-            lines = [line for line in (_clean(r, LINE_FIELDS, result) for r in record.lines)]
-            if any(line is None for line in lines) or not _check(kind, data, record, result):
-                continue
             key = record_key(kind, data)
             if key in keys:
                 first = keys[key]
@@ -96,6 +70,21 @@ def records_validate(
     return cleaned
 
 
+def _clean(
+    record: Record, form_class: type[RowForm], result: PayrollImportResult
+) -> tuple[dict, bool]:
+    """The record's clean data (the fields that are valid) and whether it is valid as a whole,
+    after reporting its problems: unknown fields first, then the form's errors field by field."""
+    unknown = [name for name in record.values if name not in form_class.base_fields]
+    for name in unknown:
+        result.add_error(_("Unknown field."), **record.where(name))
+    form = form_class(record.values)
+    for name, messages in form.errors.items():
+        for message in messages:
+            result.add_error(message, **record.where(name))
+    return form.cleaned_data, form.is_valid() and not unknown
+
+
 def record_key(kind: str, data: dict) -> tuple:
     employee_id = data["employee"].pk
     if kind == "payslips":
@@ -105,29 +94,10 @@ def record_key(kind: str, data: dict) -> tuple:
     return (employee_id, data["leave_type_code"], data["year"])
 
 
-def _check(kind: str, data: dict, record: Record, result: PayrollImportResult) -> bool:
-    ok = True
-    if kind == "payslips":
-        if data["period_end"] < data["period_start"]:
-            result.add_error(_("The period ends before it starts."), **record.where("period_end"))
-            ok = False
-        if data["period_kind"] == Payslip.PeriodKind.MONTHLY and data["period"] > 12:
-            result.add_error(_("A monthly period is 1 to 12."), **record.where("period"))
-            ok = False
-        if data["publish_date"] is None:
-            data["publish_date"] = data["pay_date"]
-    elif kind == "annual_statements":
-        start, end = data["tax_credit_from"], data["tax_credit_until"]
-        if start and end and end < start:
-            result.add_error(_("This is before the start."), **record.where("tax_credit_until"))
-            ok = False
-    return ok
-
-
 def _check_same_payslip(
     first: Clean, data: dict, record: Record, result: PayrollImportResult
 ) -> None:
-    for name in PAYSLIP_FIELDS:
+    for name in PayslipForm.base_fields:
         if data[name] != first.data[name]:
             result.add_error(
                 _("Differs from %(other)s for the same payslip.") % {"other": first.record.label()},
