@@ -8,7 +8,7 @@ JSON path such as `payslips[3].lines[1].amount`.
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -129,7 +129,7 @@ def csv_table_read(
     return header, _csv_rows(reader, max_rows)
 
 
-def _csv_rows(reader, max_rows: int | None) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(reader: Iterator[list[str]], max_rows: int | None) -> Iterator[tuple[int, list[str]]]:
     line = 1  # the header
     count = 0
     while True:
@@ -157,7 +157,9 @@ def _unreadable(error: csv.Error) -> str:
     return _("The file cannot be read here (%(error)s).") % {"error": error}
 
 
-def csv_header_check(header: list[str], *, known, required=()) -> None:
+def csv_header_check(
+    header: list[str], *, known: Collection[str], required: Collection[str] = ()
+) -> None:
     """Raises ImportFileError (at line 1) naming every unknown, repeated and missing column."""
     problems = []
     unknown = [name for name in header if name not in known]

@@ -8,6 +8,7 @@ all-or-nothing: one invalid row and nothing is saved, and every problem is repor
 
 import copy
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -190,7 +191,11 @@ def employee_import_csv(
 
 
 def _validate(
-    *, employer: Employer, header: list[str], records, result: ImportResult
+    *,
+    employer: Employer,
+    header: list[str],
+    records: Iterator[tuple[int, list[str]]],
+    result: ImportResult,
 ) -> list[_Row]:
     existing = {employee.number: employee for employee in employer.employees.all()}
     email_owners = {employee.email: employee.pk for employee in existing.values() if employee.email}

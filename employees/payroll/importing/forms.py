@@ -18,7 +18,7 @@ from employees.records.forms import DATE_INPUT_FORMATS
 
 MAX_MONEY = Decimal("9999999999.99")
 MAX_HOURS = Decimal("9999.99")
-TOO_LARGE = gettext_lazy("The amount is too large.")
+_TOO_LARGE = gettext_lazy("The amount is too large.")
 
 
 def is_blank(value) -> bool:
@@ -95,8 +95,8 @@ class _AmountField(_ImportField, forms.DecimalField):
     default_error_messages = {
         "invalid": gettext_lazy("Expected an amount such as 1234.56."),
         "max_decimal_places": gettext_lazy("Expected an amount with at most two decimals."),
-        "max_value": TOO_LARGE,
-        "min_value": TOO_LARGE,
+        "max_value": _TOO_LARGE,
+        "min_value": _TOO_LARGE,
     }
 
     def __init__(self, maximum: Decimal, *, negative: bool = True, **kwargs):
@@ -155,6 +155,7 @@ class _ChoiceField(_ImportField, forms.ChoiceField):
         return self.aliases.get(value, value)
 
     def validate(self, value):
+        # Before Django's own check, whose message names the value rather than the choices.
         if value and not self.valid_value(value):
             raise self.wrong_value()
         super().validate(value)

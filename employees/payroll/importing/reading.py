@@ -16,9 +16,9 @@ from employees.importing import (
 from employees.payroll.importing.forms import KINDS, ROW_FORMS, PayslipLineForm, is_blank
 
 CSV_LINE_COLUMNS = {f"line_{name}": name for name in PayslipLineForm.base_fields}
-# The columns of a CSV file of each kind: the form's fields, and for payslips those of a line.
+# The columns of a CSV file of each kind: its form's fields, and for payslips a line's too.
 CSV_COLUMNS = {kind: list(form.base_fields) for kind, form in ROW_FORMS.items()}
-CSV_COLUMNS["payslips"] += CSV_LINE_COLUMNS
+CSV_COLUMNS["payslips"] += list(CSV_LINE_COLUMNS)
 
 
 @dataclass
