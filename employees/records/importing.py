@@ -6,13 +6,10 @@ all-or-nothing: one invalid row and nothing is saved, and every problem is repor
 "line N, column: message" with line numbers as a spreadsheet shows them (the header is line 1).
 """
 
-import codecs
 import copy
-import csv
 import datetime
-import io
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django import forms
@@ -20,6 +17,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from employees.importing import (
+    ImportErrors,
+    ImportFileError,
+    csv_header_check,
+    csv_row_width_error,
+    csv_table_read,
+    import_file_read,
+)
 from employees.models import Employee
 from employees.records.forms import EmployeeForm, normalise_email
 from employees.records.services import employee_create, employee_update
@@ -47,57 +52,6 @@ FIELD_TO_COLUMN = {form_field: column for column, form_field in COLUMNS.items()}
 
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 200_000
-# Beyond this many problems the list stops helping; the count still tells the whole story.
-MAX_REPORTED_ERRORS = 200
-
-
-@dataclass(frozen=True)
-class ImportProblem:
-    """One problem; `line` is None for problems with the file as a whole."""
-
-    message: str
-    line: int | None = None
-    column: str = ""
-
-    def __str__(self) -> str:
-        if self.line is None:
-            return self.message
-        if self.column:
-            return _("line %(line)s, %(column)s: %(message)s") % {
-                "line": self.line,
-                "column": self.column,
-                "message": self.message,
-            }
-        return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
-
-
-@dataclass
-class ImportErrors:
-    """The problems of an import file: every one counted, the first MAX_REPORTED_ERRORS kept
-    to show (a file with errors on every line must not fill the screen or the memory). Shared
-    by the employee import here and the payroll import."""
-
-    errors: list = field(default_factory=list)
-    error_count: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.error_count == 0
-
-    def _record(self, problem) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED_ERRORS:
-            self.errors.append(problem)
-
-    def error_lines(self) -> list[str]:
-        lines = [str(error) for error in self.errors]
-        if self.error_count > len(self.errors):
-            more = self.error_count - len(self.errors)
-            lines.append(
-                ngettext("... and %(count)s more error.", "... and %(count)s more errors.", more)
-                % {"count": more}
-            )
-        return lines
 
 
 @dataclass
@@ -110,9 +64,6 @@ class ImportResult(ImportErrors):
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged
-
-    def add_error(self, message: str, line: int | None = None, column: str = "") -> None:
-        self._record(ImportProblem(message=str(message), line=line, column=column))
 
     def summary(self) -> str:
         counts = {
@@ -166,13 +117,6 @@ class _ImportRowForm(EmployeeForm):
         return email
 
 
-class _FileProblem(Exception):
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.line = line
-
-
 @dataclass
 class _Row:
     line: int
@@ -194,9 +138,11 @@ def employee_import_csv(
     """
     result = ImportResult(dry_run=dry_run)
     try:
-        header, records = _read_table(file)
-    except _FileProblem as problem:
-        result.add_error(problem.message, line=problem.line)
+        text = import_file_read(file, max_bytes=MAX_FILE_BYTES)
+        header, records = csv_table_read(text, max_rows=MAX_ROWS)
+        csv_header_check(header, known=COLUMNS, required=REQUIRED_COLUMNS)
+    except ImportFileError as error:
+        result.add_problem(error.problem)
         return result
 
     rows = _validate(employer=employer, header=header, records=records, result=result)
@@ -244,144 +190,66 @@ def employee_import_csv(
     return result
 
 
-def _read_table(file: IO) -> tuple[list[str], Iterator[list[str]]]:
-    raw = file.read(MAX_FILE_BYTES + 1)
-    if len(raw) > MAX_FILE_BYTES:
-        raise _FileProblem(
-            _("The file is larger than %(size)s MB; split it into smaller files.")
-            % {"size": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    if isinstance(raw, bytes):
-        if raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _FileProblem(
-                _('The file is not UTF-8 encoded. Save it as "CSV UTF-8" and try again.'),
-                line=raw.count(b"\n", 0, error.start) + 1,
-            ) from None
-    else:
-        text = raw.removeprefix("\ufeff")
-    if not text.strip():
-        raise _FileProblem(_("The file is empty."))
-
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [cell.strip().lower() for cell in next(records)]
-    _check_header(header)
-    return header, records
-
-
-def _check_header(header: list[str]) -> None:
-    problems = []
-    unknown = [name for name in header if name not in COLUMNS]
-    if unknown:
-        problems.append(
-            _("Unknown columns: %(columns)s. Known columns are: %(known)s.")
-            % {
-                "columns": ", ".join(f'"{name}"' for name in unknown),
-                "known": ", ".join(COLUMNS),
-            }
-        )
-    repeated = sorted({name for name in header if name and header.count(name) > 1})
-    if repeated:
-        problems.append(
-            _("Columns appear more than once: %(columns)s.") % {"columns": ", ".join(repeated)}
-        )
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        problems.append(
-            _("Required columns are missing: %(columns)s.") % {"columns": ", ".join(missing)}
-        )
-    if problems:
-        raise _FileProblem(" ".join(problems), line=1)
-
-
 def _validate(
-    *, employer: Employer, header: list[str], records, result: ImportResult
+    *,
+    employer: Employer,
+    header: list[str],
+    records: Iterator[tuple[int, list[str]]],
+    result: ImportResult,
 ) -> list[_Row]:
     existing = {employee.number: employee for employee in employer.employees.all()}
     email_owners = {employee.email: employee.pk for employee in existing.values() if employee.email}
-    number_lines: dict[str, int] = {}
-    email_lines: dict[str, int] = {}
+    seen: dict[str, dict[str, int]] = {"number": {}, "email": {}}  # value -> its first line
     rows: list[_Row] = []
-    data_rows = 0
-    line = 1  # the header
-    while True:
-        try:
-            record = next(records)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            # The reader has stopped at a broken quote or an oversized field; it cannot
-            # reliably continue, so report where and stop.
-            result.add_error(
-                _("The file cannot be read here (%(error)s).") % {"error": error},
-                line=line + 1,
-            )
-            break
-        line += 1
-        if not any(cell.strip() for cell in record):
-            continue  # spreadsheets leave empty rows behind; they carry nothing
-        data_rows += 1
-        if data_rows > MAX_ROWS:
-            result.add_error(
-                _("The file has more than %(max)s rows; split it into smaller files.")
-                % {"max": MAX_ROWS}
-            )
-            break
-        if len(record) != len(header):
-            result.add_error(
-                _(
-                    "This row has %(cells)s fields where the header has %(columns)s; "
-                    "check the delimiter and the quotes."
-                )
-                % {"cells": len(record), "columns": len(header)},
-                line=line,
-            )
-            continue
-
-        values = {COLUMNS[name]: cell.strip() for name, cell in zip(header, record, strict=True)}
-        instance = existing.get(values["number"])
-        form = _ImportRowForm(
-            data=_form_data(values, instance),
-            instance=copy.copy(instance) if instance else None,
-            employer=employer,
-            email_owners=email_owners,
-        )
-        valid = form.is_valid()
-        for name, messages in form.errors.items():
-            column = FIELD_TO_COLUMN.get(name, "")
-            for message in messages:
-                result.add_error(message, line=line, column=column)
-
-        cleaned = form.cleaned_data
-        # A number or an address twice in one file: name both lines.
-        for name, column, seen, message in (
-            ("number", "employee_number", number_lines, DUPLICATE_NUMBER),
-            ("email", "email", email_lines, DUPLICATE_EMAIL),
-        ):
-            value = cleaned.get(name)
-            if not value:
+    try:
+        for line, record in records:
+            if len(record) != len(header):
+                result.add_error(csv_row_width_error(record, header), line=line)
                 continue
-            if value in seen:
-                valid = False
-                result.add_error(
-                    message % {"value": value, "other": seen[value]}, line=line, column=column
-                )
-            else:
-                seen[value] = line
-        if valid:
-            rows.append(
-                _Row(
-                    line=line,
-                    existing=instance,
-                    data={name: cleaned[name] for name in EmployeeForm.Meta.fields},
-                )
+            cells = zip(header, record, strict=True)
+            values = {COLUMNS[name]: cell.strip() for name, cell in cells}
+            instance = existing.get(values["number"])
+            form = _ImportRowForm(
+                data=_form_data(values, instance),
+                instance=copy.copy(instance) if instance else None,
+                employer=employer,
+                email_owners=email_owners,
             )
+            if _row_valid(form, line, seen, result):
+                data = {name: form.cleaned_data[name] for name in EmployeeForm.Meta.fields}
+                rows.append(_Row(line=line, existing=instance, data=data))
+    except ImportFileError as error:
+        # The reader cannot go on (a broken quote, the row limit); the rows before it were
+        # checked all the same, so their problems are reported too.
+        result.add_problem(error.problem)
     return rows
+
+
+def _row_valid(
+    form: _ImportRowForm, line: int, seen: dict[str, dict[str, int]], result: ImportResult
+) -> bool:
+    valid = form.is_valid()
+    for name, messages in form.errors.items():
+        column = FIELD_TO_COLUMN.get(name, "")
+        for message in messages:
+            result.add_error(message, line=line, column=column)
+
+    # A number or an address twice in one file: name both lines.
+    for name, column, message in (
+        ("number", "employee_number", DUPLICATE_NUMBER),
+        ("email", "email", DUPLICATE_EMAIL),
+    ):
+        value = form.cleaned_data.get(name)
+        if not value:
+            continue
+        if value in seen[name]:
+            valid = False
+            result.add_error(
+                message % {"value": value, "other": seen[name][value]}, line=line, column=column
+            )
+        else:
+            seen[name][value] = line
+    return valid
 
 
 def _form_data(values: dict[str, str], instance: Employee | None) -> dict[str, str]:

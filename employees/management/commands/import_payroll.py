@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from employees.payroll.importing import KINDS, payroll_import
+from employees.payroll.importing.forms import KINDS
+from employees.payroll.importing.services import payroll_import
 from employers.management.lookups import employer_from_option, run_file_import
 
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from employees.models import AnnualStatement, LeaveBalance, LeaveType, Payslip, PayslipLine
-from employees.payroll.importing import payroll_import
+from employees.payroll.importing.services import payroll_import
 from tests.employees.factories import UserFactory
 from tests.factories import EmployeeFactory
 
@@ -122,6 +122,54 @@ def test_errors_are_reported_with_json_paths_and_nothing_is_saved(employer, staf
 def test_each_bad_value_is_named(employer, staff, changes, where):
     result = run(employer, json.dumps({"payslips": [payslip(**changes)]}))
     assert [str(e).split(":")[0] for e in result.errors] == [where]
+
+
+@pytest.mark.parametrize(
+    ("changes", "where"),
+    [
+        ({"tax_table": []}, "payslips[0].tax_table"),
+        ({"wage_tax": {}}, "payslips[0].wage_tax"),
+        ({"employee_number": True}, "payslips[0].employee_number"),
+        ({"pay_date": 20260325}, "payslips[0].pay_date"),
+        ({"tax_credit_applied": "misschien"}, "payslips[0].tax_credit_applied"),
+    ],
+)
+def test_a_json_value_of_the_wrong_type_is_named(employer, staff, changes, where):
+    result = run(employer, json.dumps({"payslips": [payslip(**changes)]}))
+    assert [str(e).split(":")[0] for e in result.errors] == [where]
+
+
+@translation.override("en")
+def test_a_record_reports_all_its_problems_at_once(employer, staff):
+    wrong = payslip(employee_number="9999", period_end="2026-02-01", lines=[{"kind": "earning"}])
+    result = run(employer, json.dumps({"payslips": [wrong]}))
+    assert [str(e).split(":")[0] for e in result.errors] == [
+        "payslips[0].period_end",
+        "payslips[0].employee_number",
+        "payslips[0].lines[0].description",
+        "payslips[0].lines[0].amount",
+    ]
+
+
+def test_dates_are_read_in_the_portals_input_formats(employer, staff):
+    content = payslip(period_start="01-03-2026", period_end="31/03/2026", pay_date="2026-03-25")
+    assert run(employer, json.dumps({"payslips": [content]})).ok
+    assert Payslip.objects.get().period_end == datetime.date(2026, 3, 31)
+
+
+def test_defaults_fill_what_a_record_leaves_out(employer, staff):
+    assert run(employer, json.dumps({"payslips": [payslip(wage_tax=" ")]})).ok
+    only = Payslip.objects.get()
+    assert only.period_kind == Payslip.PeriodKind.MONTHLY
+    assert (only.wage_tax, only.tax_credit_applied, only.tax_table) == (Decimal("0"), True, "")
+    assert only.publish_date == only.pay_date
+
+
+@translation.override("en")
+def test_a_file_that_is_not_utf8_is_refused_at_its_line(employer, staff):
+    content = "employee_number;year;leave_type_code;entitlement_hours\n1001;2026;Z\xe9;8\n"
+    result = run(employer, content.encode("latin-1"))
+    assert result.error_lines()[0].startswith("line 2: The file is not UTF-8 encoded.")
 
 
 def test_a_payslip_twice_in_one_file_is_refused(employer, staff):
