@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from employees.models import LeaveType, Payslip, PayslipLine
-from employees.records.forms import DATE_INPUT_FORMATS
+from essportal.formats import DATE_INPUT_FORMATS
 
 MAX_MONEY = Decimal("9999999999.99")
 MAX_HOURS = Decimal("9999.99")
