@@ -215,7 +215,8 @@ def payslip_pdf(payslip: Payslip) -> bytes:
         story.append(_figures_table(other, header=[_("Code"), _("For your information"), ""]))
     _closing(
         story,
-        _("Questions about this payslip? Contact %(employer)s.")
+        # The name sits mid-sentence: many end in a full stop ("B.V.") and would get a second.
+        _("Questions about this payslip? Contact %(employer)s, your employer.")
         % {"employer": employee.employer.name},
     )
     return _build(story, title=title)
@@ -256,7 +257,7 @@ def annual_statement_pdf(statement: AnnualStatement) -> bytes:
         story,
         _(
             "Keep this statement: you need it for your income tax return. "
-            "Questions? Contact %(employer)s."
+            "Questions? Contact %(employer)s, your employer."
         )
         % {"employer": employee.employer.name},
     )

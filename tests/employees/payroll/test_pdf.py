@@ -126,6 +126,28 @@ def test_the_fonts_ship_with_their_licence():
     assert "Arev Fonts Copyright" in licence
 
 
+@pytest.mark.usefixtures("uncompressed")
+@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_employer_name_ending_in_a_full_stop_gets_no_second_one(document, language):
+    employee = EmployeeFactory(employer=EmployerFactory(name="Bakkerij Jansen B.V."))
+    with translation.override(language):
+        text = words(pdf_text(DOCUMENTS[document](employee)))
+    # the heading and the footer
+    assert text.count("Bakkerij Jansen B.V.") == 2
+    assert "B.V.." not in text
+
+
+@pytest.mark.usefixtures("uncompressed")
+def test_the_footers_name_the_employer_in_the_middle_of_the_sentence():
+    employee = EmployeeFactory(employer=EmployerFactory(name="Bakkerij Jansen B.V."))
+    with translation.override("en"):
+        payslip = words(pdf_text(_payslip_pdf(employee)))
+        statement = words(pdf_text(_statement_pdf(employee)))
+    assert "Questions about this payslip? Contact Bakkerij Jansen B.V., your employer." in payslip
+    assert "Questions? Contact Bakkerij Jansen B.V., your employer." in statement
+
+
 def test_a_pdf_embeds_only_the_glyphs_it_uses():
     """The two font files weigh 1.4 MB, several hundred KB even compressed; a document with every
     script above weighs a few dozen KB."""
