@@ -1,7 +1,14 @@
-"""Payslip and annual statement as PDF, drawn with reportlab's standard fonts (no images, no
-font files: a page takes a few milliseconds). Texts follow the active language."""
+"""Payslip and annual statement as PDF, drawn with reportlab in DejaVu Sans (no images: a page
+takes a few milliseconds). Texts follow the active language.
+
+Names and addresses come from payroll files in any European script and in Vietnamese; reportlab's
+standard fonts know Windows-1252 only and print anything else as a black square. DejaVu Sans ships
+in fonts/ (the machines that build and run the portal cannot download it), and reportlab embeds
+only the glyphs a document uses, so a payslip stays a few dozen kilobytes."""
 
 import io
+import threading
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils.translation import gettext as _
@@ -10,6 +17,8 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
 from employees.formatting import format_euro, format_percentage
@@ -23,9 +32,32 @@ GREY = colors.HexColor("#57606a")
 LINE = colors.HexColor("#d0d7de")
 HEAD = colors.HexColor("#eef1f4")
 
+FONTS_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+_fonts_lock = threading.Lock()
+
+
+def _register_fonts() -> None:
+    """Called before a document's first paragraph, which looks its font up when it is made.
+
+    Load the fonts at the first PDF, not at import: parsing them takes a tenth of a second that
+    processes which never draw a PDF should not pay. The lock keeps a second thread from replacing
+    a font another thread's document is already drawing with."""
+    with _fonts_lock:
+        if FONT in pdfmetrics.getRegisteredFontNames():
+            return
+        pdfmetrics.registerFont(TTFont(FONT_BOLD, FONTS_DIR / "DejaVuSans-Bold.ttf"))
+        pdfmetrics.registerFont(TTFont(FONT, FONTS_DIR / "DejaVuSans.ttf"))
+        # <b> in a paragraph picks the bold face instead of faking it.
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD)
+
+
 _styles = getSampleStyleSheet()
-TITLE = ParagraphStyle("title", parent=_styles["Heading1"], fontSize=16, spaceAfter=2 * mm)
-NORMAL = ParagraphStyle("normal", parent=_styles["Normal"], fontSize=9, leading=12)
+TITLE = ParagraphStyle(
+    "title", parent=_styles["Heading1"], fontName=FONT_BOLD, fontSize=16, spaceAfter=2 * mm
+)
+NORMAL = ParagraphStyle("normal", parent=_styles["Normal"], fontName=FONT, fontSize=9, leading=12)
 SMALL = ParagraphStyle("small", parent=NORMAL, fontSize=8, textColor=GREY)
 RIGHT = ParagraphStyle("right", parent=NORMAL, alignment=TA_RIGHT)
 
@@ -56,8 +88,8 @@ def _document(*, title: str, employee, facts: list[tuple[str, str]]) -> list:
         [[label, value] for label, value in facts],
         colWidths=[40 * mm, 45 * mm],
         style=[
-            ("FONT", (0, 0), (0, -1), "Helvetica-Bold", 9),
-            ("FONT", (1, 0), (1, -1), "Helvetica", 9),
+            ("FONT", (0, 0), (0, -1), FONT_BOLD, 9),
+            ("FONT", (1, 0), (1, -1), FONT, 9),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
             ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -66,7 +98,13 @@ def _document(*, title: str, employee, facts: list[tuple[str, str]]) -> list:
     top = Table(
         [[_address_block(employee), facts_table]],
         colWidths=[90 * mm, 90 * mm],
-        style=[("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)],
+        style=[
+            # Its cells hold paragraphs, but the table still selects a cell font before drawing
+            # them, Helvetica unless told otherwise.
+            ("FONT", (0, 0), (-1, -1), FONT, 9),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ],
     )
     return [*story, top, Spacer(0, 6 * mm)]
 
@@ -78,7 +116,7 @@ def _closing(story: list, text: str) -> None:
 def _figures_table(rows: list[list[str]], *, header: list[str] | None = None, bold_rows=()):
     data = ([header] if header else []) + rows
     style = [
-        ("FONT", (0, 0), (-1, -1), "Helvetica", 9),
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
         ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -86,13 +124,13 @@ def _figures_table(rows: list[list[str]], *, header: list[str] | None = None, bo
     ]
     if header:
         style += [
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 9),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 9),
             ("BACKGROUND", (0, 0), (-1, 0), HEAD),
         ]
     offset = 1 if header else 0
     for index in bold_rows:
         row = index + offset if index >= 0 else len(data) + index
-        style.append(("FONT", (0, row), (-1, row), "Helvetica-Bold", 9))
+        style.append(("FONT", (0, row), (-1, row), FONT_BOLD, 9))
     widths = [20 * mm, 100 * mm, 60 * mm] if len(data[0]) == 3 else [120 * mm, 60 * mm]
     return Table(data, colWidths=widths, style=style, repeatRows=1 if header else 0)
 
@@ -108,12 +146,15 @@ def _build(story, *, title: str) -> bytes:
         bottomMargin=15 * mm,
         title=title,
         pageCompression=PAGE_COMPRESSION,
+        # Otherwise every page opens by selecting Helvetica, which then sits in the file unused.
+        initialFontName=FONT,
     )
     document.build(story)
     return buffer.getvalue()
 
 
 def payslip_pdf(payslip: Payslip) -> bytes:
+    _register_fonts()
     employee = payslip.employee
     title = _("Payslip %(period)s") % {"period": payslip.period_label}
     story = _document(
@@ -174,13 +215,15 @@ def payslip_pdf(payslip: Payslip) -> bytes:
         story.append(_figures_table(other, header=[_("Code"), _("For your information"), ""]))
     _closing(
         story,
-        _("Questions about this payslip? Contact %(employer)s.")
+        # The name sits mid-sentence: many end in a full stop ("B.V.") and would get a second.
+        _("Questions about this payslip? Contact %(employer)s, your employer.")
         % {"employer": employee.employer.name},
     )
     return _build(story, title=title)
 
 
 def annual_statement_pdf(statement: AnnualStatement) -> bytes:
+    _register_fonts()
     employee = statement.employee
     title = _("Annual statement %(year)s") % {"year": statement.year}
     story = _document(
@@ -214,7 +257,7 @@ def annual_statement_pdf(statement: AnnualStatement) -> bytes:
         story,
         _(
             "Keep this statement: you need it for your income tax return. "
-            "Questions? Contact %(employer)s."
+            "Questions? Contact %(employer)s, your employer."
         )
         % {"employer": employee.employer.name},
     )
