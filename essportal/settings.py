@@ -271,6 +271,9 @@ INVITATION_MAX_BIRTH_DATE_ATTEMPTS = 5
 BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = env.int(
     "BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR", default=30
 )
+# Forgotten password or username: mails per recipient address per hour, whoever asks from
+# wherever (the client-address throttle alone let a handful of addresses flood one inbox).
+ACCOUNT_MAILS_PER_RECIPIENT_PER_HOUR = env.int("ACCOUNT_MAILS_PER_RECIPIENT_PER_HOUR", default=3)
 COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line

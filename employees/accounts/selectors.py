@@ -1,4 +1,5 @@
-"""Reads of portal accounts: whose accounts a collective block or unblock would change."""
+"""Reads of portal accounts: whose accounts a collective block or unblock would change, and which
+accounts an address asking for its password or username reaches."""
 
 from django.db.models import QuerySet
 
@@ -20,3 +21,11 @@ def accounts_to_unblock(employer) -> QuerySet[Employee]:
     return Employee.objects.filter(
         employer=employer, user__isnull=False, user__is_active=False
     ).select_related("user", "employer")
+
+
+def active_accounts_at_address(email: str) -> QuerySet[Employee]:
+    """The active accounts registered under an address, which must be normalised as addresses
+    are stored (employees.records.forms.normalise_email)."""
+    return Employee.objects.filter(
+        email=email, user__isnull=False, user__is_active=True
+    ).select_related("user")
