@@ -268,6 +268,9 @@ AXES_VERBOSE = False
 # --- Product rules.
 INVITATION_VALID_DAYS = 4  # R11
 INVITATION_MAX_BIRTH_DATE_ATTEMPTS = 5
+# "This username is taken" answers per invitation before it locks (until HR resends): each one
+# tells whoever holds the link that an account, HR's included, has that name.
+INVITATION_MAX_TAKEN_USERNAMES = 10
 BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = env.int(
     "BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR", default=30
 )

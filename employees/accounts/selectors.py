@@ -1,9 +1,10 @@
-"""Reads of portal accounts: whose accounts a collective block or unblock would change, and which
-accounts an address asking for its password or username reaches."""
+"""Reads of portal accounts: whose accounts a collective block or unblock would change, which
+accounts an address asking for its password or username reaches, whether a username is taken."""
 
 from django.db.models import QuerySet
 
 from employees.models import Employee
+from essportal.models import User
 
 
 def accounts_to_block(employer, *, left_before) -> QuerySet[Employee]:
@@ -29,3 +30,9 @@ def active_accounts_at_address(email: str) -> QuerySet[Employee]:
     return Employee.objects.filter(
         email=email, user__isnull=False, user__is_active=True
     ).select_related("user")
+
+
+def username_taken(username: str) -> bool:
+    """Whether any account, HR staff included, has this username in any case. Saying so to
+    someone activating an invitation is counted: invitations.services.invitation_accept."""
+    return User.objects.filter(username__iexact=username).exists()
