@@ -16,6 +16,7 @@ from django.urls import reverse
 from kombu.exceptions import OperationalError
 
 from employees.accounts.recovery import account_recovery_send
+from tests.conftest import wait_for
 from tests.factories import EmployeeFactory, UserFactory
 
 ANNA = "anna@bakkerij-jansen.test"
@@ -163,3 +164,12 @@ def test_a_recipient_cap_the_worker_cannot_count_sends_nothing(
     with on_commit():
         assert account_recovery_send(kind="password_reset", email=ANNA) == 0
     assert not mail.outbox
+
+
+@pytest.mark.integration
+def test_a_real_worker_finds_the_account_and_stops_at_the_cap(celery_worker, client, anna, cap):
+    for n in range(cap + 2):
+        ask(client, "forgot_password", ANNA, ip=f"203.0.113.{n}")
+    wait_for(lambda: len(mails_to(ANNA)) == cap)
+    time.sleep(1)  # the worker has had time for the requests beyond the cap
+    assert len(mails_to(ANNA)) == cap
