@@ -120,6 +120,11 @@ class AuditEvent(models.Model):
         MAIL_COMPLAINED = "mail_complained", _("Invitation mail marked as spam")
         BIRTH_DATE_WRONG = "birth_date_wrong", _("Wrong birth date entered")
         LOCKED = "locked", _("Invitation locked after too many wrong birth dates")
+        USERNAME_TAKEN = "username_taken", _("A username that is already taken was tried")
+        LOCKED_TAKEN_USERNAMES = (
+            "locked_taken_usernames",
+            _("Invitation locked after too many usernames that were already taken"),
+        )
         ACTIVATED = "activated", _("Account activated")
         BLOCKED = "blocked", _("Account blocked")
         UNBLOCKED = "unblocked", _("Account unblocked")

@@ -268,9 +268,15 @@ AXES_VERBOSE = False
 # --- Product rules.
 INVITATION_VALID_DAYS = 4  # R11
 INVITATION_MAX_BIRTH_DATE_ATTEMPTS = 5
+# "This username is taken" answers per invitation before it locks (until HR resends): each one
+# tells whoever holds the link that an account, HR's included, has that name.
+INVITATION_MAX_TAKEN_USERNAMES = 10
 BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = env.int(
     "BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR", default=30
 )
+# Forgotten password or username: mails per recipient address per hour, whoever asks from
+# wherever (the client-address throttle alone let a handful of addresses flood one inbox).
+ACCOUNT_MAILS_PER_RECIPIENT_PER_HOUR = env.int("ACCOUNT_MAILS_PER_RECIPIENT_PER_HOUR", default=3)
 COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line

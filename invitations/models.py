@@ -80,6 +80,8 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
+    # "Taken" answers on the username step; like failed_attempts, only a resend starts again.
+    taken_usernames = models.PositiveSmallIntegerField(default=0)
     mail_status = models.CharField(
         max_length=12, choices=MailStatus.choices, default=MailStatus.QUEUED
     )
@@ -128,6 +130,14 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation {self.pk} ({self.status})"
+
+    @property
+    def locked_for_taken_usernames(self) -> bool:
+        """Locked on the username step (too many taken names), not for wrong birth dates."""
+        return (
+            self.status == self.Status.LOCKED
+            and self.taken_usernames >= settings.INVITATION_MAX_TAKEN_USERNAMES
+        )
 
     def is_expired(self, now=None) -> bool:
         """R11: the link lives INVITATION_VALID_DAYS from sending; a queued mail has not started

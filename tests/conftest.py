@@ -156,6 +156,24 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def unreachable_cache(settings):
+    """Production's cache is Redis; here Redis is down (nothing listens on its port). Sessions are
+    read through that cache as in production."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture
 def database_sessions(settings):
     """Sessions in the database only. With Redis (the integration leg) sessions are read from
     the cache, whose keys expire on Redis's own clock: time_machine cannot move it, so tests that

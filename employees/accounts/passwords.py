@@ -66,8 +66,8 @@ def username_problems(username: str) -> list[str]:
         problems.append(_("Use only letters (a–z), digits and . _ - @ — no spaces or accents."))
     elif username.lower() in RESERVED_USERNAMES:
         problems.append(_("This username is reserved. Choose another one."))
-    elif User.objects.filter(username__iexact=username).exists():
-        problems.append(_("This username is already taken. Choose another one."))
+    # Whether the name is taken is not a rule: invitations.services.invitation_accept answers it
+    # and counts each "taken" against the invitation.
     return problems
 
 

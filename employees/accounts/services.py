@@ -1,14 +1,20 @@
-"""Employee accounts after activation: block, unblock, reminders, password reset."""
+"""Employee accounts after activation: block, unblock, reminders, forgotten password or username."""
+
+import logging
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from employees.accounts.recovery import RECOVERY_KINDS
 from employees.accounts.selectors import accounts_to_block, accounts_to_unblock
 from employees.mails import employee_mail_queue
 from employees.models import Employee
+from employees.records.forms import normalise_email
+from employees.tasks import send_account_recovery_mail
 from employers.models import AuditEvent
 from employers.services import audit_record
+
+logger = logging.getLogger(__name__)
 
 
 class AccountError(Exception):
@@ -59,28 +65,19 @@ def account_send_username(*, employee: Employee, actor=None, ip_address=None) ->
     employee_mail_queue(kind="username_reminder", employee=employee)
 
 
-def _employees_with_account_by_email(email: str) -> QuerySet[Employee]:
-    return Employee.objects.filter(
-        email=email.strip().lower(), user__isnull=False, user__is_active=True
-    ).select_related("user")
+def account_recovery_request(*, kind: str, email: str) -> None:
+    """Forgot password / username, the web side: queue the same task whether or not the address
+    is known, with the address as addresses are stored. The lookup and any mail happen in the
+    worker (employees.accounts.recovery), so the answer takes the same work either way.
 
-
-@transaction.atomic
-def account_request_password_reset(*, email: str) -> int:
-    """Mail a reset link to every active account registered under this address. The caller
-    shows the same answer whether or not the address is known."""
-    employees = list(_employees_with_account_by_email(email))
-    for employee in employees:
-        employee_mail_queue(kind="password_reset", employee=employee)
-    return len(employees)
-
-
-@transaction.atomic
-def account_request_username(*, email: str) -> int:
-    employees = list(_employees_with_account_by_email(email))
-    for employee in employees:
-        employee_mail_queue(kind="username_reminder", employee=employee)
-    return len(employees)
+    With the broker down the request is dropped, not served in-process as other mails are: that
+    would make a known address answer slower again. The employee can ask again."""
+    if kind not in RECOVERY_KINDS:
+        raise ValueError(kind)
+    try:
+        send_account_recovery_mail.delay(kind, normalise_email(email))
+    except Exception:  # noqa: BLE001 - any broker error
+        logger.warning("Broker unavailable; a %s request was dropped", kind)
 
 
 def accounts_block_collectively(*, employer, left_before, actor=None, ip_address=None) -> int:

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from employees.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from employees.accounts.passwords import PASSWORD_RULES
-from employees.accounts.services import account_request_password_reset, account_request_username
+from employees.accounts.services import account_recovery_request
 from employees.portal.access import employee_required
 from essportal.web.http import client_ip
 from essportal.web.throttle import throttle_hit
@@ -37,14 +37,16 @@ def signed_out(request):
     )
 
 
-def _mail_request(request, service, template, done_message):
-    """Forgot password / username: the same answer whether or not the address is known."""
+def _mail_request(request, kind, template, done_message):
+    """Forgot password / username: the same answer whether or not the address is known or a
+    limit was reached, and the same work behind it whether or not the address is known."""
     form = EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Per client address here; per recipient address in the worker, which every mail passes.
         if throttle_hit(
             "account-mail", client_ip(request) or "unknown", limit=10, window_seconds=3600
         ):
-            service(email=form.cleaned_data["email"])
+            account_recovery_request(kind=kind, email=form.cleaned_data["email"])
         messages.info(request, done_message)
         return redirect("portal:login")
     return render(request, template, {"form": form})
@@ -54,7 +56,7 @@ def _mail_request(request, service, template, done_message):
 def forgot_password(request):
     return _mail_request(
         request,
-        account_request_password_reset,
+        "password_reset",
         "employees/accounts/forgot_password.html",
         _(
             "If an account is registered under that address, we have sent a link to choose a "
@@ -67,7 +69,7 @@ def forgot_password(request):
 def forgot_username(request):
     return _mail_request(
         request,
-        account_request_username,
+        "username_reminder",
         "employees/accounts/forgot_username.html",
         _("If an account is registered under that address, we have mailed its username."),
     )

@@ -32,7 +32,13 @@ def link_state_page(request, state, invitation=None):
     response = render(
         request,
         "invitations/activation/link_state.html",
-        {"state": state, "employer": employer, "LinkState": LinkState},
+        {
+            "state": state,
+            "employer": employer,
+            "LinkState": LinkState,
+            "locked_for_usernames": invitation is not None
+            and invitation.locked_for_taken_usernames,
+        },
         status=404 if state == LinkState.INVALID else 410,
     )
     response["Cache-Control"] = "no-store"

@@ -19,6 +19,7 @@ from invitations.activation.forms import BirthDateForm, CredentialsForm
 from invitations.activation.link import SESSION_KEY, link_state_page
 from invitations.services import (
     InvitationAlreadyUsed,
+    InvitationLocked,
     LinkState,
     UsernameTaken,
     invitation_accept,
@@ -81,6 +82,7 @@ def choose_credentials(request):
         return redirect("invitations:activate")
     employee = invitation.employee
     form = CredentialsForm(request.POST or None, employee=employee)
+    usernames_left = None
     if request.method == "POST" and form.is_valid():
         try:
             user = invitation_accept(
@@ -91,6 +93,9 @@ def choose_credentials(request):
             )
         except UsernameTaken as exc:
             form.add_error("username", str(exc))
+            usernames_left = exc.attempts_left
+        except InvitationLocked:
+            return _current_invitation(request)[1]  # the page saying it is locked, and why
         except InvitationAlreadyUsed as exc:
             request.session.pop(SESSION_KEY, None)
             request.session.pop(BIRTH_DATE_OK_KEY, None)
@@ -115,5 +120,6 @@ def choose_credentials(request):
             "employee": None,
             "first_name": employee.first_name,
             "rules": PASSWORD_RULES,
+            "usernames_left": usernames_left,
         },
     )

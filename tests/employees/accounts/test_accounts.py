@@ -154,11 +154,11 @@ def test_forgot_username_mails_the_username(client, account, on_commit):
 def test_the_reset_mail_task_carries_only_ids(account, on_commit):
     from unittest import mock
 
-    from employees.accounts.services import account_request_password_reset
+    from employees.accounts.recovery import account_recovery_send
     from employees.mails import send_employee_mail
 
     with mock.patch.object(send_employee_mail, "delay") as delay, on_commit():
-        account_request_password_reset(email=account.employee.email)
+        account_recovery_send(kind="password_reset", email=account.employee.email)
     (args,) = [call.args for call in delay.call_args_list]
     assert args == ("password_reset", account.employee.pk, {})
 
