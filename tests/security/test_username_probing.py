@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.db import connection, connections
 from django.urls import reverse
-from django.utils import translation
 
 from employers.models import AuditEvent
 from essportal.models import User
@@ -116,21 +115,19 @@ def test_a_name_taken_between_the_check_and_the_save_is_counted_too(at_credentia
 
 
 def test_the_page_says_how_many_taken_names_remain_and_why_it_locked(client, at_credentials, taken):
-    with translation.override("en"):
-        for name in taken[: CAP - 1]:
-            page = choose(client, name, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-        assert "After 1 more username that is already taken" in page
-        locked = choose(client, taken[CAP - 1], HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "usernames that are already taken" in locked
-    assert "birth date" not in locked
+    """In the employee's language (Dutch here, the factory's default)."""
+    for name in taken[: CAP - 1]:
+        page = choose(client, name).content.decode()
+    assert "Na nog 1 gebruikersnaam die al in gebruik is" in page
+    locked = choose(client, taken[CAP - 1]).content.decode()
+    assert "te veel gebruikersnamen geprobeerd die al in gebruik zijn" in locked
+    assert "geboortedatum" not in locked
 
 
 def test_hr_sees_that_taken_usernames_locked_it(manager_client, at_credentials, employee, taken):
     Invitation.objects.filter(pk=at_credentials.pk).update(status="locked", taken_usernames=CAP)
-    page = manager_client.get(
-        reverse("hr:employee_detail", args=[employee.pk]), HTTP_ACCEPT_LANGUAGE="en"
-    ).content.decode()
-    assert "usernames that are already taken" in page
+    page = manager_client.get(reverse("hr:employee_detail", args=[employee.pk])).content.decode()
+    assert "te veel gebruikersnamen geprobeerd die al in gebruik zijn" in page
 
 
 @pytest.mark.integration
