@@ -12,6 +12,9 @@ class Placeholder:
     name: str
     description: str
     sample: str
+    # Allowed in the body only: a subject shows in phone notifications and stays in mail-server
+    # logs, and a link there can carry a live token (the invitation and the password reset).
+    body_only: bool = False
 
 
 PLACEHOLDERS = {
@@ -29,6 +32,7 @@ PLACEHOLDERS = {
             "link",
             gettext_lazy("The personal link of this mail"),
             "https://portal.example.nl/invite/voorbeeld/",
+            body_only=True,
         ),
         Placeholder(
             "valid_until_date", gettext_lazy("Date until which the link works"), "06-03-2026"
