@@ -33,7 +33,8 @@ def _current_invitation(request):
     """The session's invitation if it may still be used, else the page explaining why not."""
     check = invitation_state(request.session.get(SESSION_KEY))
     if not check.is_valid:
-        return None, link_state_page(request, check.state, check.invitation)
+        employer = check.invitation.employee.employer if check.invitation else None
+        return None, link_state_page(request, check.state, employer)
     return check.invitation, None
 
 
@@ -63,7 +64,7 @@ def birth_date(request):
             request.session[BIRTH_DATE_OK_KEY] = invitation.pk
             return redirect("invitations:activate_account")
         if result.state != LinkState.VALID:
-            return link_state_page(request, result.state, invitation)
+            return link_state_page(request, result.state, invitation.employee.employer)
         attempts_left = result.attempts_left
     return render(
         request,

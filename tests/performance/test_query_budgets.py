@@ -94,9 +94,11 @@ PORTAL_BUDGETS = {
     "leave_cancel": (5, 405, "employee"),
     "details": (5, 200, "employee"),
 }
-# A link whose token is not even well formed is refused before any lookup.
+# A link whose token is not even well formed is refused before any lookup (and redirected to the
+# page that says so, which without a signed reason is the plain "not valid" page).
 INVITATION_BUDGETS = {
-    "open": (0, 404, "anonymous"),
+    "open": (0, 302, "anonymous"),
+    "link_state": (0, 404, "anonymous"),
     "activate": (0, 404, "anonymous"),
     "activate_account": (0, 404, "anonymous"),
 }
