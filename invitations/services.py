@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from employers.services import audit_record
+from essportal.mail.addresses import email_change_label
 from essportal.models import User
 from invitations.models import OUTBOX_GRACE, GrantBatch, Invitation
 from invitations.tasks import run_grant_batch, send_invitation_mails
@@ -123,6 +124,49 @@ def invitation_revoke(*, employee: Employee, actor=None, ip_address=None) -> Inv
     audit_record(
         employee=employee, action=AuditEvent.Action.REVOKED, actor=actor, ip_address=ip_address
     )
+    return invitation
+
+
+@transaction.atomic
+def invitation_replace_for_new_address(
+    *, employee: Employee, old_email: str, actor=None, ip_address=None
+) -> Invitation | None:
+    """The employee's address changed while an invitation was open: its link went to the old
+    address (a typo, say), so it stops working. Called inside the address change's transaction
+    (employees.records.signals.employee_email_changed), so that no moment exists in which the
+    new address is saved and the old link still works. Like a resend, a new invitation goes to
+    the new address; when the address was removed the invitation is withdrawn instead.
+
+    An invitation already expired is left alone: its link is dead, and HR grants again."""
+    now = timezone.now()
+    old = (
+        Invitation.objects.select_for_update(of=("self",)).filter(employee=employee).open().first()
+    )
+    if old is None or old.is_expired(now):
+        return None
+    change = email_change_label(old_email, employee.email)
+    old.status = Invitation.Status.SUPERSEDED if employee.email else Invitation.Status.REVOKED
+    old.closed_at = now
+    old.save(update_fields=["status", "closed_at"])
+    if not employee.email:
+        audit_record(
+            employee=employee,
+            action=AuditEvent.Action.REVOKED,
+            actor=actor,
+            ip_address=ip_address,
+            detail=change,
+        )
+        return None
+    # The first invitation's wording: the new address most likely never had the earlier mail.
+    invitation = _new_invitation(employee=employee, actor=actor, is_resend=False, now=now)
+    audit_record(
+        employee=employee,
+        action=AuditEvent.Action.RESENT,
+        actor=actor,
+        ip_address=ip_address,
+        detail=change,
+    )
+    _start_on_commit(send_invitation_mails, [invitation.pk])
     return invitation
 
 

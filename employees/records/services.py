@@ -3,8 +3,10 @@ from typing import Any
 from django.db import transaction
 
 from employees.models import Employee
+from employees.records.signals import employee_email_changed
 from employers.models import AuditEvent, Employer
 from employers.services import audit_record
+from essportal.mail.addresses import email_change_label
 
 
 @transaction.atomic
@@ -15,9 +17,34 @@ def employee_create(*, employer: Employer, data: dict[str, Any], actor=None) -> 
     return employee
 
 
+def _stored_email_locked(employee: Employee) -> str:
+    """The address as stored, the row locked FOR NO KEY UPDATE as a grant locks it: an address
+    change and a grant for one employee take turns, so that no invitation is created for an
+    address that is being replaced. Read from the database because a model form has already put
+    the new value on the instance."""
+    return (
+        Employee.objects.select_for_update(no_key=True)
+        .values_list("email", flat=True)
+        .get(pk=employee.pk)
+    )
+
+
 @transaction.atomic
-def employee_update(*, employee: Employee, data: dict[str, Any], actor=None) -> Employee:
-    """Apply validated changes (only the fields that changed); the audit log names them."""
+def employee_update(
+    *, employee: Employee, data: dict[str, Any], actor=None, ip_address=None
+) -> Employee:
+    """Apply validated changes (only the fields that changed); the audit log names them.
+
+    A new email address is a security event. In this transaction: the audit detail gives the old
+    and the new address masked, and employee_email_changed lets the invitations replace a link
+    that went to the old address.
+    """
+    old_email = None
+    if "email" in data:
+        old_email = _stored_email_locked(employee)
+        if data["email"] == old_email:
+            data = {name: value for name, value in data.items() if name != "email"}
+            old_email = None
     if not data:
         return employee
     for name, value in data.items():
@@ -27,6 +54,19 @@ def employee_update(*, employee: Employee, data: dict[str, Any], actor=None) -> 
         employee=employee,
         action=AuditEvent.Action.EMPLOYEE_CHANGED,
         actor=actor,
-        detail=", ".join(data),
+        ip_address=ip_address,
+        detail=", ".join(
+            email_change_label(old_email, employee.email) if name == "email" else name
+            for name in data
+        ),
     )
+    if old_email is not None:
+        employee_email_changed.send(
+            sender=Employee,
+            employee=employee,
+            old_email=old_email,
+            new_email=employee.email,
+            actor=actor,
+            ip_address=ip_address,
+        )
     return employee

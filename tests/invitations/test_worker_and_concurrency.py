@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
+from employees.models import Employee
+from employees.records.services import employee_update
 from invitations.models import GrantBatch, Invitation
 from invitations.services import (
     InvitationError,
@@ -92,3 +94,30 @@ def test_two_hr_users_starting_a_collective_grant_at_once_share_one_batch(
     results = run_at_once(lambda: grant_batch_start(employer=employer), n=3)
     assert len({r.pk for r in results}) == 1
     assert Invitation.objects.count() == 5
+
+
+def test_a_grant_racing_an_address_change_leaves_no_open_link_at_the_old_address(
+    postgres_only, transactional_db, employer
+):
+    for attempt in range(5):
+        employee = EmployeeFactory(employer=employer, email=f"old{attempt}@example.test")
+        new = f"new{attempt}@example.test"
+
+        def grant(pk=employee.pk):
+            return invitation_grant(employee=Employee.objects.get(pk=pk))
+
+        def change(pk=employee.pk, email=new):
+            return employee_update(employee=Employee.objects.get(pk=pk), data={"email": email})
+
+        tasks, lock = [grant, change], threading.Lock()
+
+        def one(tasks=tasks, lock=lock):
+            with lock:
+                task = tasks.pop()
+            return task()
+
+        results = run_at_once(one, n=2)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        # Whichever won, the one link left open goes (or went) to the new address.
+        (open_invitation,) = Invitation.objects.filter(employee=employee).open()
+        assert open_invitation.mail_to in ("", new)
