@@ -61,18 +61,21 @@ def _new_invitation(*, employee, actor, is_resend: bool, now) -> Invitation:
         raise InvitationError(_("This employee already has an open invitation.")) from exc
 
 
-@transaction.atomic
-def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
-    """Invite one employee (R6). People who left may be invited individually too.
-
-    The employee row is locked FOR NO KEY UPDATE: it serialises grants for this employee, yet
-    does not block the foreign-key checks of the mail task's audit rows (which would deadlock).
-    """
-    employee = (
+def _lock_employee(employee: Employee) -> Employee:
+    """FOR NO KEY UPDATE: grants, resends and address changes of one employee take turns (an
+    address change locks the row too), yet the foreign-key checks of the mail task's audit rows
+    are not blocked (which would deadlock)."""
+    return (
         Employee.objects.select_for_update(of=("self",), no_key=True)
         .select_related("employer")
         .get(pk=employee.pk)
     )
+
+
+@transaction.atomic
+def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
+    """Invite one employee (R6). People who left may be invited individually too."""
+    employee = _lock_employee(employee)
     now = timezone.now()
     if not employee.email:
         raise InvitationError(_("Register an email address before granting access."))
@@ -100,7 +103,12 @@ def _lock_open_invitation(employee: Employee) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
-    """R13/R15: a new mail with a new link; the old link stops working. Also unlocks."""
+    """R13/R15: a new mail with a new link; the old link stops working. Also unlocks.
+
+    The employee row is locked first: a resend racing an address change would otherwise commit
+    a new invitation that the change does not see, and its mail could leave for the old address.
+    """
+    _lock_employee(employee)
     old = _lock_open_invitation(employee)
     now = timezone.now()
     old.status = Invitation.Status.SUPERSEDED
@@ -292,6 +300,11 @@ def invitation_accept(*, invitation_id: int, username: str, password: str, ip_ad
     password_hash = make_password(password)
     now = timezone.now()
     with transaction.atomic():
+        # The employee row first, as grants, resends and address changes lock it: taking the
+        # invitation first and the employee second would deadlock with them.
+        Employee.objects.select_for_update(of=("self",), no_key=True).filter(
+            invitations__pk=invitation_id
+        ).first()
         # Only a sent invitation has a link (and so an expiry) to accept.
         won = (
             Invitation.objects.filter(pk=invitation_id, expires_at__isnull=False)
