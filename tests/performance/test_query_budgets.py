@@ -92,7 +92,7 @@ PORTAL_BUDGETS = {
     "leave": (7, 200, "employee"),
     "leave_request": (8, 200, "employee"),
     "leave_cancel": (5, 405, "employee"),
-    "details": (5, 200, "employee"),
+    "details": (6, 200, "employee"),  # the record, and the changes of the address
 }
 # A link whose token is not even well formed is refused before any lookup (and redirected to the
 # page that says so, which without a signed reason is the plain "not valid" page).
