@@ -10,3 +10,4 @@ class EmployeesConfig(AppConfig):
         from employees.leave import mails as leave_mails  # noqa: F401
         from employees.payroll import mails as payroll_mails  # noqa: F401
         from employees.portal import signals  # noqa: F401
+        from employees.records import mails as record_mails  # noqa: F401

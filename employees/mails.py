@@ -19,8 +19,11 @@ from essportal.mail.texts import common_values
 
 logger = logging.getLogger(__name__)
 
-# kind -> function(employee, **params) -> (kind to send, placeholder values), or None to skip
-MAIL_VALUES: dict[str, Callable[..., tuple[str, dict[str, str]] | None]] = {}
+# kind -> function(employee, **params) -> (kind to send, placeholder values), or None to skip.
+# A third item names another recipient than the employee's address: the notice of an address
+# change goes to the old address.
+MailValues = tuple[str, dict[str, str]] | tuple[str, dict[str, str], str]
+MAIL_VALUES: dict[str, Callable[..., MailValues | None]] = {}
 
 
 def employee_mail(kind: str):
@@ -35,18 +38,21 @@ def employee_mail(kind: str):
 
 def employee_mail_send(*, kind: str, employee_id: int, params: dict) -> bool:
     employee = Employee.objects.select_related("employer", "user").filter(pk=employee_id).first()
-    if employee is None or not employee.email:
+    if employee is None:
         return False
     built = MAIL_VALUES[kind](employee, **params)
     if built is None:
         return False
-    text_kind, values = built
+    text_kind, values, *recipient = built
+    to = recipient[0] if recipient else employee.email
+    if not to:
+        return False
     texts = Renderer(text_kind).render(
         employer=employee.employer,
         language=employee.language,
         values={**common_values(employee), **values},
     )
-    build_message(texts, employer=employee.employer, to=[employee.email]).send()
+    build_message(texts, employer=employee.employer, to=[to]).send()
     return True
 
 

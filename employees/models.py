@@ -3,8 +3,11 @@ import unicodedata
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+
+from essportal.mail.addresses import email_mask
 
 
 class Employee(models.Model):
@@ -111,6 +114,32 @@ def fold_for_search(text: str) -> str:
     folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Letters that do not decompose into a base letter and an accent.
     return folded.translate(str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ß": "ss", "æ": "ae"}))
+
+
+class EmailChange(models.Model):
+    """A new address for an employee with a portal account. Whoever changes it can have a
+    password-reset link sent there, so the old address is kept to tell its owner (the notice
+    goes after commit, by id), and the employee's details page lists the changes."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="email_changes")
+    old_email = models.EmailField(blank=True)
+    new_email = models.EmailField(blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["employee", "-changed_at"], name="emailchange_recent")]
+
+    def __str__(self):
+        return f"{self.employee_id}: {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def old_email_masked(self) -> str:
+        return email_mask(self.old_email)
+
+    @property
+    def new_email_masked(self) -> str:
+        return email_mask(self.new_email)
 
 
 # --- Payroll documents and leave (R1; leave is an optional module, R2) ---

@@ -5,4 +5,4 @@ class InvitationsConfig(AppConfig):
     name = "invitations"
 
     def ready(self):
-        from invitations import receivers  # noqa: F401 - connects the anymail tracking signal
+        from invitations import receivers  # noqa: F401 - connects the tracking and address-change signals

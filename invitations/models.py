@@ -87,6 +87,9 @@ class Invitation(models.Model):
     )
     mail_attempts = models.PositiveSmallIntegerField(default=0)
     mail_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # Where the mail was handed over for, recorded at that moment: the employee's address may be
+    # corrected afterwards, and HR must see where this link really went.
+    mail_to = models.EmailField(blank=True)
     mail_error = models.CharField(max_length=500, blank=True)
     mail_updated_at = models.DateTimeField(default=timezone.now)
     # The outbox sweep picks up queued mail from this moment on: a short grace period after

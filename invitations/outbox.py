@@ -202,7 +202,7 @@ def _fast_commits():
 
 _MARK_SENT_SQL = (
     f"UPDATE {Invitation._meta.db_table} SET mail_status = %s, mail_message_id = %s, "  # noqa: S608
-    "mail_error = '', sent_at = %s, expires_at = %s, mail_updated_at = %s "
+    "mail_error = '', sent_at = %s, expires_at = %s, mail_updated_at = %s, mail_to = %s "
     "WHERE id = %s AND mail_status = %s"
 )
 
@@ -226,6 +226,7 @@ def _mark_sent(invitation: Invitation, message) -> None:
                 adapt(sent_at),
                 adapt(sent_at + invitation_validity()),
                 adapt(sent_at),
+                ", ".join(message.to)[:254],
                 invitation.pk,
                 Invitation.MailStatus.SENDING,
             ],

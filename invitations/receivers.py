@@ -1,7 +1,11 @@
+"""Signals from below that the invitations act on (connected in InvitationsConfig.ready)."""
+
 from anymail.signals import tracking
 from django.dispatch import receiver
 
+from employees.records.signals import employee_email_changed
 from invitations.outbox import invitation_record_tracking
+from invitations.services import invitation_replace_for_new_address
 
 
 @receiver(tracking)
@@ -10,4 +14,11 @@ def record_invitation_tracking(sender, event, esp_name, **kwargs):
         message_id=event.message_id or "",
         event_type=event.event_type or "",
         description=(event.description or event.mta_response or "")[:500],
+    )
+
+
+@receiver(employee_email_changed)
+def replace_invitation_for_new_address(sender, employee, old_email, actor, ip_address, **kwargs):
+    invitation_replace_for_new_address(
+        employee=employee, old_email=old_email, actor=actor, ip_address=ip_address
     )

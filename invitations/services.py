@@ -2,23 +2,17 @@
 
 import datetime
 import logging
-from dataclasses import dataclass
-from typing import NoReturn
 
-from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from employees.accounts.selectors import username_taken
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from employers.services import audit_record
-from essportal.models import User
+from essportal.mail.addresses import email_change_label
 from invitations.models import OUTBOX_GRACE, GrantBatch, Invitation
 from invitations.tasks import run_grant_batch, send_invitation_mails
-from invitations.tokens import token_hash, token_is_well_formed
 
 logger = logging.getLogger(__name__)
 
@@ -62,18 +56,21 @@ def _new_invitation(*, employee, actor, is_resend: bool, now) -> Invitation:
         raise InvitationError(_("This employee already has an open invitation.")) from exc
 
 
-@transaction.atomic
-def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
-    """Invite one employee (R6). People who left may be invited individually too.
-
-    The employee row is locked FOR NO KEY UPDATE: it serialises grants for this employee, yet
-    does not block the foreign-key checks of the mail task's audit rows (which would deadlock).
-    """
-    employee = (
+def _lock_employee(employee: Employee) -> Employee:
+    """FOR NO KEY UPDATE: grants, resends and address changes of one employee take turns (an
+    address change locks the row too), yet the foreign-key checks of the mail task's audit rows
+    are not blocked (which would deadlock)."""
+    return (
         Employee.objects.select_for_update(of=("self",), no_key=True)
         .select_related("employer")
         .get(pk=employee.pk)
     )
+
+
+@transaction.atomic
+def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
+    """Invite one employee (R6). People who left may be invited individually too."""
+    employee = _lock_employee(employee)
     now = timezone.now()
     if not employee.email:
         raise InvitationError(_("Register an email address before granting access."))
@@ -101,7 +98,12 @@ def _lock_open_invitation(employee: Employee) -> Invitation:
 
 @transaction.atomic
 def invitation_resend(*, employee: Employee, actor=None, ip_address=None) -> Invitation:
-    """R13/R15: a new mail with a new link; the old link stops working. Also unlocks."""
+    """R13/R15: a new mail with a new link; the old link stops working. Also unlocks.
+
+    The employee row is locked first: a resend racing an address change would otherwise commit
+    a new invitation that the change does not see, and its mail could leave for the old address.
+    """
+    _lock_employee(employee)
     old = _lock_open_invitation(employee)
     now = timezone.now()
     old.status = Invitation.Status.SUPERSEDED
@@ -128,244 +130,47 @@ def invitation_revoke(*, employee: Employee, actor=None, ip_address=None) -> Inv
     return invitation
 
 
-class LinkState:
-    VALID = "valid"
-    INVALID = "invalid"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"
-    USED = "used"
-    LOCKED = "locked"
-
-
-@dataclass(frozen=True)
-class LinkCheck:
-    state: str
-    invitation: Invitation | None = None
-
-    @property
-    def is_valid(self) -> bool:
-        return self.state == LinkState.VALID
-
-
-_STATE_BY_STATUS = {
-    Invitation.Status.ACCEPTED: LinkState.USED,
-    Invitation.Status.REVOKED: LinkState.REVOKED,
-    Invitation.Status.SUPERSEDED: LinkState.SUPERSEDED,
-    Invitation.Status.EXPIRED: LinkState.EXPIRED,
-    Invitation.Status.LOCKED: LinkState.LOCKED,
-}
-
-
-def invitation_check_link(raw_token: str, *, now=None) -> LinkCheck:
-    """What a link is worth right now. Reads only: opening a link changes nothing."""
-    if not token_is_well_formed(raw_token):
-        return LinkCheck(LinkState.INVALID)
-    invitation = (
-        Invitation.objects.select_related("employee__employer", "employee__user")
-        .filter(token_hash=token_hash(raw_token))
-        .first()
-    )
-    if invitation is None:
-        return LinkCheck(LinkState.INVALID)
-    if invitation.status in _STATE_BY_STATUS:
-        return LinkCheck(_STATE_BY_STATUS[invitation.status], invitation)
-    if invitation.is_expired(now):
-        return LinkCheck(LinkState.EXPIRED, invitation)
-    return LinkCheck(LinkState.VALID, invitation)
-
-
-@dataclass(frozen=True)
-class BirthDateCheck:
-    correct: bool
-    state: str  # a LinkState: valid while attempts remain, locked after the last one
-    attempts_left: int
-
-
-def _usable(invitation: Invitation, now) -> str:
-    """The LinkState of an invitation that the employee is working through."""
-    if invitation.status in _STATE_BY_STATUS:
-        return _STATE_BY_STATUS[invitation.status]
-    if invitation.expires_at is None:
-        return LinkState.INVALID
-    if invitation.is_expired(now):
-        return LinkState.EXPIRED
-    return LinkState.VALID
-
-
-def invitation_state(invitation_id) -> LinkCheck:
-    """Re-check, at every activation step, the invitation that the session holds."""
-    invitation = (
-        Invitation.objects.select_related("employee__employer").filter(pk=invitation_id).first()
-        if isinstance(invitation_id, int)
-        else None
-    )
-    if invitation is None:
-        return LinkCheck(LinkState.INVALID)
-    return LinkCheck(_usable(invitation, timezone.now()), invitation)
-
-
 @transaction.atomic
-def invitation_check_birth_date(
-    *, invitation_id: int, birth_date: datetime.date, ip_address=None
-) -> BirthDateCheck:
-    """R8. The row lock makes parallel guesses wait their turn, so no more than the allowed
-    number is ever evaluated; the counter is never reset by time, only by a resend."""
-    limit = settings.INVITATION_MAX_BIRTH_DATE_ATTEMPTS
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("employee__employer")
-        .get(pk=invitation_id)
-    )
-    state = _usable(invitation, timezone.now())
-    if state != LinkState.VALID:
-        return BirthDateCheck(False, state, 0)
-    if invitation.employee.birth_date == birth_date:
-        return BirthDateCheck(True, LinkState.VALID, limit - invitation.failed_attempts)
-    invitation.failed_attempts += 1
-    audit_record(
-        employee=invitation.employee,
-        action=AuditEvent.Action.BIRTH_DATE_WRONG,
-        ip_address=ip_address,
-        detail=f"{invitation.failed_attempts}/{limit}",
-    )
-    if invitation.failed_attempts >= limit:
-        invitation.status = Invitation.Status.LOCKED
-        audit_record(
-            employee=invitation.employee, action=AuditEvent.Action.LOCKED, ip_address=ip_address
-        )
-    invitation.save(update_fields=["failed_attempts", "status"])
-    left = limit - invitation.failed_attempts
-    return BirthDateCheck(False, LinkState.LOCKED if left <= 0 else LinkState.VALID, left)
+def invitation_replace_for_new_address(
+    *, employee: Employee, old_email: str, actor=None, ip_address=None
+) -> Invitation | None:
+    """The employee's address changed while an invitation was open: its link went to the old
+    address (a typo, say), so it stops working. Called inside the address change's transaction
+    (employees.records.signals.employee_email_changed), so that no moment exists in which the
+    new address is saved and the old link still works. Like a resend, a new invitation goes to
+    the new address; when the address was removed the invitation is withdrawn instead.
 
-
-class InvitationAlreadyUsed(InvitationError):
-    pass
-
-
-def _no_longer_usable() -> InvitationAlreadyUsed:
-    return InvitationAlreadyUsed(
-        _("This invitation can no longer be used. If you already chose a username, sign in.")
-    )
-
-
-class UsernameTaken(InvitationError):
-    """The message is for the employee; `attempts_left` more taken names lock the invitation."""
-
-    def __init__(self, message: str, *, attempts_left: int):
-        super().__init__(message)
-        self.attempts_left = attempts_left
-
-
-class InvitationLocked(InvitationError):
-    """This answer was the last taken username the invitation allowed: it is locked now."""
-
-
-class _UsernameConflict(Exception):
-    """The database refused the username: someone took it after the check."""
-
-
-@transaction.atomic
-def _count_taken_username(invitation_id: int, ip_address) -> int | None:
-    """Count one "taken" answer; returns how many more the invitation allows (0: locked now),
-    or None when it was no longer usable and nothing was counted.
-
-    Like the birth date, a counter in the row rather than a throttle: the row lock makes
-    parallel submits wait their turn, so no more "taken" answers are ever given than the cap;
-    the count is never reset by time (a time window would refill while the link is valid, and a
-    cache can be flushed or down); and the lock is in HR's audit log, where repeated probing
-    shows, and is lifted only by a resend. The tried name is not logged: it is someone else's."""
-    limit = settings.INVITATION_MAX_TAKEN_USERNAMES
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("employee__employer")
-        .get(pk=invitation_id)
-    )
-    if _usable(invitation, timezone.now()) != LinkState.VALID:
-        return None
-    invitation.taken_usernames += 1
-    audit_record(
-        employee=invitation.employee,
-        action=AuditEvent.Action.USERNAME_TAKEN,
-        ip_address=ip_address,
-        detail=f"{invitation.taken_usernames}/{limit}",
-    )
-    if invitation.taken_usernames >= limit:
-        invitation.status = Invitation.Status.LOCKED
-        audit_record(
-            employee=invitation.employee,
-            action=AuditEvent.Action.LOCKED_TAKEN_USERNAMES,
-            ip_address=ip_address,
-        )
-    invitation.save(update_fields=["taken_usernames", "status"])
-    return max(limit - invitation.taken_usernames, 0)
-
-
-def _refuse_taken_username(invitation_id: int, ip_address) -> NoReturn:
-    """Say "taken" only once it is counted. An invitation that was no longer usable gets the
-    answer a free name would get there, so that it reveals nothing about the name."""
-    left = _count_taken_username(invitation_id, ip_address)
-    if left is None:
-        raise _no_longer_usable()
-    if left == 0:
-        raise InvitationLocked(_("This invitation is locked."))
-    raise UsernameTaken(
-        _("This username is already taken. Choose another one."), attempts_left=left
-    )
-
-
-def invitation_accept(*, invitation_id: int, username: str, password: str, ip_address=None):
-    """R9/R10: one transaction creates the account, links it to the employee and marks the
-    invitation used. Of two simultaneous submits exactly one wins; the other is told.
-
-    A username that is taken (in any case) is refused with UsernameTaken, counted against the
-    invitation first; the last one allowed locks it (InvitationLocked)."""
-    if username_taken(username):
-        _refuse_taken_username(invitation_id, ip_address)
-    # Hash before the transaction: argon2 is deliberately slow and must not hold row locks.
-    password_hash = make_password(password)
-    try:
-        return _accept(invitation_id, username, password_hash, ip_address)
-    except _UsernameConflict:
-        # Its transaction rolled back (the invitation is pending again): count it on its own.
-        _refuse_taken_username(invitation_id, ip_address)
-
-
-@transaction.atomic
-def _accept(invitation_id: int, username: str, password_hash: str, ip_address) -> User:
+    An invitation already expired is left alone: its link is dead, and HR grants again."""
     now = timezone.now()
-    # Only a sent invitation has a link (and so an expiry) to accept.
-    won = (
-        Invitation.objects.filter(pk=invitation_id, expires_at__isnull=False)
-        .valid(now)
-        .update(status=Invitation.Status.ACCEPTED, closed_at=now)
+    old = (
+        Invitation.objects.select_for_update(of=("self",)).filter(employee=employee).open().first()
     )
-    if won != 1:
-        raise _no_longer_usable()
-    invitation = Invitation.objects.select_related("employee").get(pk=invitation_id)
-    employee = Employee.objects.select_for_update(no_key=True).get(pk=invitation.employee_id)
-    if employee.user_id:
-        raise InvitationAlreadyUsed(_("Your account is already active. Please sign in."))
-    try:
-        with transaction.atomic():
-            user = User.objects.create(
-                username=username,
-                password=password_hash,
-                email=employee.email,
-                first_name=employee.first_name[:150],
-                last_name=" ".join(p for p in (employee.infix, employee.last_name) if p)[:150],
-            )
-    except IntegrityError as exc:
-        raise _UsernameConflict from exc
-    employee.user = user
-    employee.save(update_fields=["user", "updated_at"])
+    if old is None or old.is_expired(now):
+        return None
+    change = email_change_label(old_email, employee.email)
+    old.status = Invitation.Status.SUPERSEDED if employee.email else Invitation.Status.REVOKED
+    old.closed_at = now
+    old.save(update_fields=["status", "closed_at"])
+    if not employee.email:
+        audit_record(
+            employee=employee,
+            action=AuditEvent.Action.REVOKED,
+            actor=actor,
+            ip_address=ip_address,
+            detail=change,
+        )
+        return None
+    # The first invitation's wording: the new address most likely never had the earlier mail.
+    invitation = _new_invitation(employee=employee, actor=actor, is_resend=False, now=now)
     audit_record(
         employee=employee,
-        action=AuditEvent.Action.ACTIVATED,
+        action=AuditEvent.Action.RESENT,
+        actor=actor,
         ip_address=ip_address,
-        detail=username,
+        detail=change,
     )
-    return user
+    _start_on_commit(send_invitation_mails, [invitation.pk])
+    return invitation
 
 
 def grant_batch_start(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from employees.leave.selectors import leave_requests_for_employee
 from employees.models import (
     AnnualStatement,
+    EmailChange,
     Employee,
     LeaveRequest,
     Payslip,
@@ -68,3 +69,8 @@ def home_page(
         latest_payslip=latest,
         news=WhatsNew(payslips=payslips, statements=statements, decisions=decisions),
     )
+
+
+def email_changes_for_employee(employee: Employee, *, limit: int = 5) -> list[EmailChange]:
+    """The latest changes of the employee's address, newest first (shown masked)."""
+    return list(EmailChange.objects.filter(employee=employee)[:limit])

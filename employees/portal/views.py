@@ -8,7 +8,7 @@ from django.utils.dateparse import parse_datetime
 
 from employees.leave.selectors import leave_overview, leave_totals
 from employees.portal.access import employee_page, employee_required
-from employees.portal.selectors import WHATS_NEW_DAYS, home_page
+from employees.portal.selectors import WHATS_NEW_DAYS, email_changes_for_employee, home_page
 from employees.portal.signals import PREVIOUS_LOGIN_SESSION_KEY
 
 
@@ -40,6 +40,12 @@ def home(request):
 
 @employee_required
 def details(request):
+    # Changes of the address are listed so that an employee who missed the notice at the old
+    # address still sees that mail about the account goes elsewhere now.
     return employee_page(
-        request, "employees/portal/details.html", "details", employer=request.employee.employer
+        request,
+        "employees/portal/details.html",
+        "details",
+        employer=request.employee.employer,
+        email_changes=email_changes_for_employee(request.employee),
     )

@@ -14,6 +14,7 @@ from employers.selectors import (
     employers_for_staff,
     staff_can_manage,
 )
+from essportal.web.http import client_ip
 from essportal.web.pagination import page_number, page_of
 from invitations.selectors import (
     AccessState,
@@ -120,7 +121,9 @@ def employee_edit(request, employee_id):
     form = EmployeeContactForm(request.POST or None, instance=employee, employer=employee.employer)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        employee_update(employee=employee, data=changes, actor=request.user)
+        employee_update(
+            employee=employee, data=changes, actor=request.user, ip_address=client_ip(request)
+        )
         messages.success(request, _("The changes were saved."))
         return redirect("hr:employee_detail", employee_id=employee.pk)
     # An invalid form must not leak half-applied values into the page's other panels.

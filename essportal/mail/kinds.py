@@ -12,6 +12,9 @@ class Placeholder:
     name: str
     description: str
     sample: str
+    # Allowed in the body only: a subject shows in phone notifications and stays in mail-server
+    # logs, and a link there can carry a live token (the invitation and the password reset).
+    body_only: bool = False
 
 
 PLACEHOLDERS = {
@@ -29,6 +32,7 @@ PLACEHOLDERS = {
             "link",
             gettext_lazy("The personal link of this mail"),
             "https://portal.example.nl/invite/voorbeeld/",
+            body_only=True,
         ),
         Placeholder(
             "valid_until_date", gettext_lazy("Date until which the link works"), "06-03-2026"
@@ -41,6 +45,11 @@ PLACEHOLDERS = {
         Placeholder("leave_start", gettext_lazy("First day of the leave"), "14-07-2026"),
         Placeholder("leave_end", gettext_lazy("Last day of the leave"), "25-07-2026"),
         Placeholder("leave_hours", gettext_lazy("Hours of leave"), "80"),
+        Placeholder(
+            "new_email",
+            gettext_lazy("The new email address, partly hidden"),
+            "j***@example.nl",
+        ),
         Placeholder(
             "decision_note",
             gettext_lazy("HR's note with the decision (may be empty)"),
@@ -134,6 +143,23 @@ KINDS = {
                 "You can sign in to the employee portal again with your username {username} "
                 "and your own password:\n\n"
                 "{link}\n\n"
+                "Kind regards,\n{employer}"
+            ),
+        ),
+        _kind(
+            "email_changed",
+            gettext_lazy("Email address changed"),
+            ("new_email",),
+            # The point of this mail: the owner of the old address must learn where mail now goes.
+            ("new_email",),
+            gettext_lazy("Your email address at {employer} was changed"),
+            gettext_lazy(
+                "Dear {first_name},\n\n"
+                "{employer} has changed the email address of your employee portal account. "
+                "New address: {new_email}\n\n"
+                "From now on, mails about your account, such as a link to set a new password, go "
+                "to the new address. This is the last mail to this address.\n\n"
+                "Did you not ask for this? Contact {employer} straight away: {employer_contact}\n\n"
                 "Kind regards,\n{employer}"
             ),
         ),

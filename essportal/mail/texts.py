@@ -6,7 +6,7 @@ template syntax typed by HR stays inert text, and every value is escaped in the 
 
 Resolution is field by field: the employer's subject or body wins over the provider's, which wins
 over the default. An override that is no longer valid (edited outside the editor, say) is skipped
-at sending, so a bad subject can never reach a mail header.
+at sending, so a bad subject can never reach a mail header, nor a personal link a subject.
 """
 
 import re
@@ -40,6 +40,15 @@ def text_problems(kind: MailKind, field_name: str, value: str) -> list[str]:
                 _("A subject may be at most %(max)d characters; this one has %(length)d.")
                 % {"max": SUBJECT_MAX_LENGTH, "length": len(value)}
             )
+        for name in dict.fromkeys(PLACEHOLDER.findall(value)):
+            if name in kind.placeholders and PLACEHOLDERS[name].body_only:
+                problems.append(
+                    _(
+                        "Put {%(name)s} in the text, not in the subject: a subject is shown in "
+                        "notifications and kept in mail logs, and the link is personal."
+                    )
+                    % {"name": name}
+                )
     elif len(value) > BODY_MAX_LENGTH:
         problems.append(_("The text may be at most %(max)d characters.") % {"max": BODY_MAX_LENGTH})
     for token in BRACED.findall(value):
@@ -139,8 +148,13 @@ def html_frame(employer, language: str) -> tuple[str, str]:
 
 
 def render_resolved(resolved: ResolvedText, values: dict[str, str], frame=None) -> MailTexts:
-    # No value may break the subject line, whatever it contains.
-    subject_values = {k: " ".join(LINE_BREAKS.sub(" ", v).split()) for k, v in values.items()}
+    # No value may break the subject line, whatever it contains, and a body-only value (a link
+    # with a token) never goes in, even from a text that escaped validation.
+    subject_values = {
+        k: " ".join(LINE_BREAKS.sub(" ", v).split())
+        for k, v in values.items()
+        if not (k in PLACEHOLDERS and PLACEHOLDERS[k].body_only)
+    }
     subject = " ".join(_fill(resolved.subject, subject_values).split())[:SUBJECT_MAX_LENGTH]
     # An empty optional value (a decision note, say) must not leave a gap of blank lines.
     text = re.sub(r"\n{3,}", "\n\n", _fill(resolved.body, values))

@@ -15,9 +15,7 @@ from employees.accounts.passwords import PASSWORD_RULES
 from essportal.backends import PORTAL_BACKEND
 from essportal.web.http import client_ip
 from essportal.web.throttle import throttle_hit
-from invitations.activation.forms import BirthDateForm, CredentialsForm
-from invitations.activation.link import SESSION_KEY, link_state_page
-from invitations.services import (
+from invitations.acceptance import (
     InvitationAlreadyUsed,
     InvitationLocked,
     LinkState,
@@ -26,6 +24,8 @@ from invitations.services import (
     invitation_check_birth_date,
     invitation_state,
 )
+from invitations.activation.forms import BirthDateForm, CredentialsForm
+from invitations.activation.link import SESSION_KEY, link_state_page
 
 BIRTH_DATE_OK_KEY = "onboarding_birth_date_ok"
 
@@ -34,7 +34,13 @@ def _current_invitation(request):
     """The session's invitation if it may still be used, else the page explaining why not."""
     check = invitation_state(request.session.get(SESSION_KEY))
     if not check.is_valid:
-        return None, link_state_page(request, check.state, check.invitation)
+        invitation = check.invitation
+        return None, link_state_page(
+            request,
+            check.state,
+            invitation.employee.employer if invitation else None,
+            locked_for_usernames=bool(invitation and invitation.locked_for_taken_usernames),
+        )
     return check.invitation, None
 
 
@@ -64,7 +70,7 @@ def birth_date(request):
             request.session[BIRTH_DATE_OK_KEY] = invitation.pk
             return redirect("invitations:activate_account")
         if result.state != LinkState.VALID:
-            return link_state_page(request, result.state, invitation)
+            return link_state_page(request, result.state, invitation.employee.employer)
         attempts_left = result.attempts_left
     return render(
         request,

@@ -1,11 +1,18 @@
 """Integration leg: a real Celery worker on Redis, and races on PostgreSQL."""
 
+import datetime
 import threading
+import time
+from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import connection, connections
 
+from employees.models import Employee
+from employees.records.services import employee_update
+from invitations import receivers
+from invitations.acceptance import InvitationAlreadyUsed, invitation_accept
 from invitations.models import GrantBatch, Invitation
 from invitations.services import (
     InvitationError,
@@ -92,3 +99,115 @@ def test_two_hr_users_starting_a_collective_grant_at_once_share_one_batch(
     results = run_at_once(lambda: grant_batch_start(employer=employer), n=3)
     assert len({r.pk for r in results}) == 1
     assert Invitation.objects.count() == 5
+
+
+def test_a_grant_racing_an_address_change_leaves_no_open_link_at_the_old_address(
+    postgres_only, transactional_db, employer
+):
+    for attempt in range(5):
+        employee = EmployeeFactory(employer=employer, email=f"old{attempt}@example.test")
+        new = f"new{attempt}@example.test"
+
+        def grant(pk=employee.pk):
+            return invitation_grant(employee=Employee.objects.get(pk=pk))
+
+        def change(pk=employee.pk, email=new):
+            return employee_update(employee=Employee.objects.get(pk=pk), data={"email": email})
+
+        tasks, lock = [grant, change], threading.Lock()
+
+        def one(tasks=tasks, lock=lock):
+            with lock:
+                task = tasks.pop()
+            return task()
+
+        results = run_at_once(one, n=2)
+        assert not [r for r in results if isinstance(r, Exception)], results
+        # Whichever won, the one link left open goes (or went) to the new address.
+        (open_invitation,) = Invitation.objects.filter(employee=employee).open()
+        assert open_invitation.mail_to in ("", new)
+
+
+def test_a_resend_racing_an_address_change_leaves_no_open_link_at_the_old_address(
+    postgres_only, transactional_db, employer
+):
+    for attempt in range(10):
+        employee = EmployeeFactory(employer=employer, email=f"old{attempt}@example.test")
+        invitation_grant(employee=employee)
+        new = f"new{attempt}@example.test"
+
+        def resend(pk=employee.pk):
+            return invitation_resend(employee=Employee.objects.get(pk=pk))
+
+        def change(pk=employee.pk, email=new):
+            return employee_update(employee=Employee.objects.get(pk=pk), data={"email": email})
+
+        tasks, lock = [resend, change], threading.Lock()
+
+        def one(tasks=tasks, lock=lock):
+            with lock:
+                task = tasks.pop()
+            return task()
+
+        results = run_at_once(one, n=2)
+        assert all(not isinstance(r, Exception) or isinstance(r, InvitationError) for r in results)
+        (open_invitation,) = Invitation.objects.filter(employee=employee).open()
+        assert open_invitation.mail_to in ("", new), attempt
+
+
+def test_an_activation_during_an_address_change_waits_its_turn_without_a_deadlock(
+    postgres_only, transactional_db, employer
+):
+    """The change holds the employee row when the employee submits their credentials: the
+    activation waits for the row instead of taking the invitation first (which deadlocked), and
+    then finds its link replaced."""
+    employee = EmployeeFactory(employer=employer, email="old@example.test")
+    invitation = Invitation.objects.create(
+        employee=employee,
+        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+        mail_status="sent",
+    )
+    holding, go_on = threading.Event(), threading.Event()
+    replace = receivers.invitation_replace_for_new_address
+
+    def replace_after_a_pause(**kwargs):
+        holding.set()  # the employee row is locked by now
+        go_on.wait(10)
+        return replace(**kwargs)
+
+    results = {}
+
+    def change():
+        try:
+            results["change"] = employee_update(
+                employee=Employee.objects.get(pk=employee.pk), data={"email": "new@example.test"}
+            )
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            results["change"] = exc
+        finally:
+            connections.close_all()
+
+    def activate():
+        try:
+            results["accept"] = invitation_accept(
+                invitation_id=invitation.pk, username="anna", password="lange wachtzin hier"
+            )
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            results["accept"] = exc
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(receivers, "invitation_replace_for_new_address", replace_after_a_pause):
+        changer = threading.Thread(target=change)
+        changer.start()
+        assert holding.wait(10)
+        activator = threading.Thread(target=activate)
+        activator.start()
+        time.sleep(1.5)  # the activation hashes its password, then reaches the locks
+        go_on.set()
+        changer.join(30)
+        activator.join(30)
+    assert isinstance(results["change"], Employee), results
+    assert isinstance(results["accept"], InvitationAlreadyUsed), results
+    assert Invitation.objects.get(pk=invitation.pk).status == "superseded"
+    assert not Employee.objects.get(pk=employee.pk).user_id

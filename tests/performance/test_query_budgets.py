@@ -92,11 +92,13 @@ PORTAL_BUDGETS = {
     "leave": (7, 200, "employee"),
     "leave_request": (8, 200, "employee"),
     "leave_cancel": (5, 405, "employee"),
-    "details": (5, 200, "employee"),
+    "details": (6, 200, "employee"),  # the record, and the changes of the address
 }
-# A link whose token is not even well formed is refused before any lookup.
+# A link whose token is not even well formed is refused before any lookup (and redirected to the
+# page that says so, which without a signed reason is the plain "not valid" page).
 INVITATION_BUDGETS = {
-    "open": (0, 404, "anonymous"),
+    "open": (0, 302, "anonymous"),
+    "link_state": (0, 404, "anonymous"),
     "activate": (0, 404, "anonymous"),
     "activate_account": (0, 404, "anonymous"),
 }

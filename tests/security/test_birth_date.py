@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 
 from employers.models import AuditEvent
+from invitations.acceptance import LinkState, invitation_check_birth_date
 from invitations.models import Invitation
-from invitations.services import LinkState, invitation_check_birth_date
 from tests.factories import EmployeeFactory
 from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, WRONG_DATE
 

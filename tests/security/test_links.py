@@ -1,10 +1,15 @@
 """An attacker (or a mail scanner, or a confused employee) with an invitation link in hand."""
 
+import base64
+import datetime
 import io
+import json
 import logging
 from unittest import mock
+from urllib.parse import unquote
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
@@ -33,7 +38,7 @@ def test_a_used_link_cannot_be_replayed_in_another_browser(client, browser, invi
     client.get(link_path(token))
     assert activate(client)["Location"] == reverse("portal:home")
 
-    response = browser.get(link_path(token))
+    response = browser.get(link_path(token), follow=True)
     assert response.status_code == 410
     assert response.context["state"] == "used"
     assert SESSION_KEY not in browser.session
@@ -63,7 +68,7 @@ def test_the_old_link_after_a_resend_is_refused(client, invited, employee, on_co
     with on_commit():
         invitation_resend(employee=employee)
     assert last_token() != old_token
-    response = client.get(link_path(old_token))
+    response = client.get(link_path(old_token), follow=True)
     assert response.status_code == 410
     assert response.context["state"] == "superseded"
     assert SESSION_KEY not in client.session
@@ -72,7 +77,7 @@ def test_the_old_link_after_a_resend_is_refused(client, invited, employee, on_co
 def test_a_revoked_link_is_refused(client, invited, employee):
     _, token = invited
     invitation_revoke(employee=employee)
-    response = client.get(link_path(token))
+    response = client.get(link_path(token), follow=True)
     assert response.status_code == 410
     assert response.context["state"] == "revoked"
     assert SESSION_KEY not in client.session
@@ -86,13 +91,134 @@ def test_a_mail_scanner_opening_the_link_three_times_and_heading_it_changes_noth
     before = Invitation.objects.values().get(pk=invitation.pk)
     events = AuditEvent.objects.count()
     for _ in range(3):
-        assert browser.get(link_path(token)).status_code == 302
+        assert browser.get(link_path(token))["Location"] == ACTIVATE
     assert browser.head(link_path(token)).status_code in (200, 302)
     assert Invitation.objects.values().get(pk=invitation.pk) == before
     assert AuditEvent.objects.count() == events
     # The employee, after the scanner, still gets all the way through.
     client.get(link_path(token))
     assert activate(client)["Location"] == reverse("portal:home")
+
+
+# --- Dead links: refused on a page whose address holds no token -----------------------------------
+# The refusal page used to render at /invite/<token>/, and its language switch posted
+# next=/invite/<token>/: the token sat in the address bar, the history and the form.
+
+DEAD_STATUSES = {
+    "revoked": "revoked",
+    "superseded": "superseded",
+    "accepted": "used",
+    "locked": "locked",
+    "expired": "expired",
+}
+
+
+def follow_dead_link(client, path):
+    """Open a link that does not work: one redirect, then the page that says why."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("invitations:link_state"))
+    return response["Location"], client.get(response["Location"])
+
+
+@pytest.mark.parametrize("status", DEAD_STATUSES, ids=list(DEAD_STATUSES))
+def test_a_dead_link_is_refused_on_a_page_whose_address_holds_no_token(
+    client, invited, employer, status
+):
+    invitation, token = invited
+    Invitation.objects.filter(pk=invitation.pk).update(status=status)
+    location, page = follow_dead_link(client, link_path(token))
+    assert token not in location
+    assert page.status_code == 410
+    assert page.context["state"] == DEAD_STATUSES[status]
+    html = page.content.decode()
+    assert token not in html  # nor in the language switch's next=
+    assert 'name="next" type="hidden" value="/invite/' not in html
+    assert "no-store" in page["Cache-Control"]
+    if status != "accepted":
+        assert employer.contact_email in html  # whom to ask, as before
+
+
+def test_a_link_that_expired_by_time_is_refused_without_the_token_in_the_address(client, invited):
+    invitation, token = invited
+    with time_machine.travel(invitation.expires_at + datetime.timedelta(seconds=1), tick=False):
+        location, page = follow_dead_link(client, link_path(token))
+    assert token not in location and token not in page.content.decode()
+    assert (page.status_code, page.context["state"]) == (410, "expired")
+
+
+@pytest.mark.parametrize(
+    "tampering", ["truncated", "overlong 10 kB", "space appended", "newline appended"]
+)
+def test_a_link_mangled_by_a_mail_client_is_refused_without_echoing_what_is_left_of_it(
+    client, invited, tampering
+):
+    _, token = invited
+    location, page = follow_dead_link(client, link_path(TAMPERINGS[tampering](token)))
+    assert token[:40] not in location and token[:40] not in page.content.decode()
+    assert (page.status_code, page.context["state"]) == (404, "invalid")
+
+
+def test_switching_language_on_a_refusal_page_keeps_the_reason_and_never_the_token(client, invited):
+    _, token = invited
+    Invitation.objects.update(status="revoked")
+    location, _page = follow_dead_link(client, link_path(token))
+    switched = client.post(reverse("set_language"), {"language": "en", "next": location})
+    assert switched["Location"] == location
+    page = client.get(location)
+    assert page.context["state"] == "revoked"
+    assert "This invitation was withdrawn" in page.content.decode()
+
+
+def test_opening_a_dead_link_writes_nothing_not_even_a_session(client, invited):
+    from django.contrib.sessions.models import Session
+
+    invitation, token = invited
+    Invitation.objects.filter(pk=invitation.pk).update(status="revoked")
+    before = Invitation.objects.values().get(pk=invitation.pk)
+    events, sessions = AuditEvent.objects.count(), Session.objects.count()
+    for _ in range(3):
+        follow_dead_link(client, link_path(token))
+    assert client.head(link_path(token)).status_code == 302
+    assert Invitation.objects.values().get(pk=invitation.pk) == before
+    assert AuditEvent.objects.count() == events
+    assert Session.objects.count() == sessions
+    assert "sessionid" not in client.cookies
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?s=", "?s=revoked", "?s=x:y:z", "?state=revoked&employer=1", "?s=" + "A" * 5000],
+)
+def test_a_made_up_refusal_address_shows_the_plain_not_valid_page(client, invited, query):
+    page = client.get(reverse("invitations:link_state") + query)
+    assert (page.status_code, page.context["state"]) == (404, "invalid")
+    assert "Bakkerij" not in page.content.decode()
+
+
+def test_a_refusal_address_cannot_be_forged_to_show_another_employers_contact(
+    client, invited, other_employer
+):
+    """The reason and the employer travel signed: the same value with another employer's id in
+    it, or one signed with another key, shows nothing of that employer."""
+    from django.core import signing
+
+    _, token = invited
+    Invitation.objects.update(status="revoked")
+    location, _page = follow_dead_link(client, link_path(token))
+    value = unquote(location.split("s=", 1)[1])
+    payload, signature = value.split(":", 1)
+    data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    data["employer"] = other_employer.pk
+    altered = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode())
+    forgeries = [
+        altered.decode().rstrip("=") + ":" + signature,
+        signing.dumps(data, key="not-the-secret-key", salt="invitations.link_state"),
+    ]
+    for forged in forgeries:
+        page = client.get(reverse("invitations:link_state"), {"s": forged})
+        assert other_employer.name not in page.content.decode()
+        assert (page.status_code, page.context["state"]) == (404, "invalid")
 
 
 # --- Malformed tokens ---------------------------------------------------------------------------
@@ -117,7 +243,7 @@ TAMPERINGS = {
 @pytest.mark.parametrize("tampering", TAMPERINGS, ids=list(TAMPERINGS))
 def test_a_tampered_token_gets_the_plain_not_valid_page(client, invited, employee, tampering):
     _, token = invited
-    response = client.get(link_path(TAMPERINGS[tampering](token)))
+    response = client.get(link_path(TAMPERINGS[tampering](token)), follow=True)
     assert response.status_code == 404
     assert response.context["state"] == "invalid"
     page = response.content.decode()
@@ -178,10 +304,11 @@ def test_the_token_is_not_in_any_later_page_nor_in_the_address_the_browser_shows
 def test_the_link_page_of_a_refused_token_sets_a_strict_referrer_policy(client, invited):
     _, token = invited
     Invitation.objects.update(status="revoked")
-    response = client.get(link_path(token))
-    # The page is still at the token URL: links and resources on it must not carry it away.
-    assert response["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin")
-    assert "no-store" in response["Cache-Control"]
+    redirect_response = client.get(link_path(token))
+    # The redirect leaves the token URL; it is never cached, nor is the page it leads to.
+    for response in (redirect_response, client.get(redirect_response["Location"])):
+        assert response["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin")
+        assert "no-store" in response["Cache-Control"]
 
 
 def test_the_mail_task_message_carries_ids_only(manager_client, employee, on_commit):
@@ -221,12 +348,12 @@ def test_no_log_record_holds_a_token_once_redacted(client, browser, invited, cap
     _, token = invited
     unknown = "Z" * 43
     with caplog.at_level(logging.INFO):
-        browser.get(link_path(unknown))  # not valid: 404
+        browser.get(link_path(unknown), follow=True)  # not valid: 404
         client.get(link_path(token))  # valid
         client.post(ACTIVATE, BIRTH_DATE)
         with on_commit():
             client.post(ACCOUNT, CREDENTIALS)
-        browser.get(link_path(token))  # used by now: 410
+        browser.get(link_path(token), follow=True)  # used by now: 410
     assert caplog.records, "the 404 and 410 are logged"
     for record in caplog.records:
         text = _redacted(record)
@@ -252,8 +379,10 @@ def test_an_unfiltered_not_found_line_holds_the_token_and_the_filter_removes_it(
     logger = logging.getLogger("django.request")
     logger.addHandler(raw)
     try:
-        client.get(link_path(token))  # 410 Gone
-        client.get(link_path(token[:-1]))  # 404 Not Found
+        # A link opened with the wrong method is still logged with its path (dead and unknown
+        # links are redirected before any 4xx, so those lines no longer hold the token at all).
+        client.post(link_path(token))  # 405 Method Not Allowed
+        client.post(link_path(token[:-1]))  # 405 Method Not Allowed
     finally:
         logger.removeHandler(raw)
     assert len(raw.records) == 2
@@ -280,7 +409,7 @@ def test_with_debug_on_no_raw_token_reaches_the_console(client, invited, setting
                 streams.append((handler, handler.setStream(console)))
         logger = logger.parent if logger.propagate else None
     try:
-        client.get(link_path(token))
+        client.post(link_path(token))  # 405, logged with the path
     finally:
         for handler, stream in streams:
             handler.setStream(stream)

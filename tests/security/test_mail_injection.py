@@ -8,9 +8,12 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from employers.models import EmailText, Employer
-from essportal.mail.kinds import INVITATION_BODY
+from essportal.mail.kinds import INVITATION_BODY, KINDS
+from invitations.services import invitation_resend
+from tests.invitations.helpers import LINK
 
 EVIL = "evil@attacker.example"
 BREAKS = {"CRLF": "\r\n", "LF": "\n", "CR": "\r", "U+2028": "\u2028", "NEL": "\x85"}
@@ -170,6 +173,97 @@ def test_a_reply_to_address_with_a_line_break_stored_anyway_adds_no_header(
     for message in mail.outbox:
         assert EVIL not in message.recipients()
         assert f"Bcc: {EVIL}" not in message.message().as_string()
+
+
+# --- Personal links stay out of subjects ----------------------------------------------------------
+# A subject is shown in phone notifications and kept in mail-server logs: the invitation and
+# password-reset links carry a live token, and no link belongs there.
+
+LINK_KINDS = [key for key, kind in KINDS.items() if "link" in kind.placeholders]
+
+
+@pytest.mark.parametrize("kind", LINK_KINDS)
+def test_hr_cannot_put_the_link_in_a_subject(manager_client, employer, kind):
+    url = reverse("hr:email_text_edit", args=["employer", employer.pk, kind, "en"])
+    response = manager_client.post(
+        url, {"subject": "Your link: {link}", "body": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["subject"])
+    assert "{link}" in errors and "subject" in errors
+    assert not EmailText.objects.exists()
+
+
+def test_the_link_in_the_body_is_still_allowed(manager_client, employer):
+    url = reverse("hr:email_text_edit", args=["employer", employer.pk, "password_reset", "nl"])
+    response = manager_client.post(url, {"subject": "Nieuw wachtwoord", "body": "Klik {link}"})
+    assert response.status_code == 302
+    assert EmailText.objects.get().body == "Klik {link}"
+
+
+def test_the_preview_refuses_the_link_in_a_subject(manager_client, employer):
+    url = reverse("hr:email_text_preview", args=["employer", employer.pk, "invitation", "nl"])
+    response = manager_client.post(url, {"subject": "{link}", "body": "Klik {link}"})
+    assert "subject" in response.context["form"].errors
+    assert response.context["preview"] is None
+
+
+@pytest.mark.parametrize("subject", ["Je link: {link}", "{link}", "Welkom {first_name} {link}"])
+def test_an_invitation_subject_with_the_link_stored_anyway_is_not_used(
+    employer, employee, grant, subject
+):
+    EmailText.objects.create(employer=employer, kind="invitation", language="nl", subject=subject)
+    grant(employee)
+    message = mail.outbox[0]
+    token = LINK.findall(message.body)[0]
+    assert token not in message.subject and "/invite/" not in message.subject
+    assert message.subject == f"Je toegang tot het Werknemerloket van {employer.name}"
+
+
+def test_a_resend_subject_with_the_link_stored_anyway_is_not_used(
+    employer, employee, grant, on_commit
+):
+    EmailText.objects.create(
+        provider=employer.provider, kind="invitation_resend", language="nl", subject="{link}"
+    )
+    grant(employee)
+    with on_commit():
+        invitation_resend(employee=employee)
+    message = mail.outbox[-1]
+    assert LINK.findall(message.body)
+    assert "/invite/" not in message.subject
+
+
+def test_a_reset_subject_with_the_link_stored_anyway_is_not_used(employer, employee, on_commit):
+    from employees.accounts.services import account_recovery_request
+    from tests.factories import UserFactory
+
+    employee.user = UserFactory()
+    employee.save()
+    EmailText.objects.create(
+        employer=employer, kind="password_reset", language="nl", subject="Reset: {link}"
+    )
+    with on_commit():
+        account_recovery_request(kind="password_reset", email=employee.email)
+    (message,) = mail.outbox
+    assert "/reset/" in message.body
+    assert "/reset/" not in message.subject and "Reset:" not in message.subject
+
+
+def test_even_a_subject_that_escaped_validation_never_receives_the_link():
+    from essportal.mail.texts import ResolvedText, render_resolved
+
+    resolved = ResolvedText(KINDS["invitation"], "nl", subject="Link {link}", body="{link}")
+    texts = render_resolved(resolved, {"link": "https://portal.example.test/invite/SECRET/"})
+    assert "SECRET" not in texts.subject
+    assert "SECRET" in texts.text
+
+
+def test_no_default_subject_carries_the_link():
+    for kind in KINDS.values():
+        for language in ("nl", "en"):
+            with translation.override(language):
+                assert "{link}" not in str(kind.subject), kind.key
 
 
 # --- ESP tracking webhooks ----------------------------------------------------------------------

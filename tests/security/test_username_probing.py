@@ -13,13 +13,9 @@ from django.urls import reverse
 
 from employers.models import AuditEvent
 from essportal.models import User
+from invitations.acceptance import InvitationLocked, UsernameTaken, invitation_accept
 from invitations.models import Invitation
-from invitations.services import (
-    InvitationLocked,
-    UsernameTaken,
-    invitation_accept,
-    invitation_resend,
-)
+from invitations.services import invitation_resend
 from tests.factories import EmployeeFactory, UserFactory
 from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS
 
@@ -104,7 +100,7 @@ def test_a_form_with_other_errors_says_nothing_about_the_name(client, at_credent
 
 def test_a_name_taken_between_the_check_and_the_save_is_counted_too(at_credentials, taken):
     with (
-        mock.patch("invitations.services.username_taken", return_value=False),
+        mock.patch("invitations.acceptance.username_taken", return_value=False),
         pytest.raises(UsernameTaken),
     ):
         invitation_accept(

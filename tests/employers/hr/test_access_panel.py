@@ -124,3 +124,43 @@ def test_the_list_shows_and_filters_the_access_state(
         manager_client.force_login(employer_manager)
         expired = manager_client.get(url + "?access=expired").context["employees"]
     assert [e.pk for e in expired] == [employee.pk]
+
+
+def sent_to(client, employee) -> str:
+    url = reverse("hr:employee_detail", args=[employee.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    label = "To be sent to" if "To be sent to" in html else "Sent to"
+    return html.split(f"<dt>{label}</dt><dd>", 1)[1].split("</dd>", 1)[0]
+
+
+def test_the_panel_shows_where_the_mail_really_went_not_the_current_address(
+    manager_client, employee, grant
+):
+    invited_at = employee.email
+    invitation = grant(employee)
+    # Changed outside HR's form (an operator in the admin, say): the mail went elsewhere.
+    type(employee).objects.filter(pk=employee.pk).update(email="later@example.test")
+    assert sent_to(manager_client, employee) == invited_at
+    assert Invitation.objects.get(pk=invitation.pk).mail_to == invited_at
+
+
+def test_after_a_correction_the_panel_shows_the_new_mail_going_to_the_new_address(
+    manager_client, employee, grant, on_commit
+):
+    grant(employee)
+    url = reverse("hr:employee_edit", args=[employee.pk])
+    manager_client.post(url, {"email": "anna@example.test", "language": "nl"})
+    # The replacement's mail is still queued: it goes to the address as it is now.
+    assert sent_to(manager_client, employee) == "anna@example.test"
+    with on_commit():
+        from invitations.outbox import invitations_send_mail
+
+        invitations_send_mail(invitation_ids=[Invitation.objects.open().get().pk])
+    assert sent_to(manager_client, employee) == "anna@example.test"
+    assert Invitation.objects.open().get().mail_to == "anna@example.test"
+
+
+def test_a_mail_that_failed_shows_no_recipient(manager_client, employee, grant):
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(mail_status="failed", mail_to="")
+    assert sent_to(manager_client, employee) == "—"

@@ -224,7 +224,7 @@ def test_two_simultaneous_activations_make_one_account(transactional_db, employe
     if connection.vendor != "postgresql":
         pytest.skip("row-level races are proven on PostgreSQL (make test-integration)")
 
-    from invitations.services import invitation_accept
+    from invitations.acceptance import invitation_accept
 
     employee = EmployeeFactory(employer=employer)
     invitation = Invitation.objects.create(
