@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
-from essportal.bulk import bulk_insert
 from invitations.models import GrantBatch, GrantBatchItem, Invitation
 from invitations.outbox import invitations_send_mail
 from invitations.services import OUTBOX_GRACE
@@ -148,9 +147,9 @@ def _plan(batch: GrantBatch) -> None:
         total += 1
         skipped += item.outcome != Outcome.PLANNED
         if len(chunk) >= PLAN_CHUNK:
-            bulk_insert(chunk)
+            GrantBatchItem.objects.bulk_create(chunk)
             chunk = []
-    bulk_insert(chunk)
+    GrantBatchItem.objects.bulk_create(chunk)
     GrantBatch.objects.filter(pk=batch.pk).update(
         planned=True, total=total, processed=skipped, heartbeat_at=timezone.now()
     )
@@ -179,7 +178,7 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
         Invitation.objects.filter(
             employee_id__in=eligible, status=Invitation.Status.PENDING, expires_at__lte=now
         ).update(status=Invitation.Status.EXPIRED, closed_at=now)
-        bulk_insert(
+        Invitation.objects.bulk_create(
             [
                 Invitation(
                     employee_id=pk,
@@ -209,7 +208,7 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
             outcomes.setdefault(outcome, []).append(item.pk)
         for outcome, item_ids in outcomes.items():
             GrantBatchItem.objects.filter(pk__in=item_ids).update(outcome=outcome)
-        bulk_insert(
+        AuditEvent.objects.bulk_create(
             [
                 AuditEvent(
                     employer_id=batch.employer_id,

@@ -20,7 +20,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from employers.models import AuditEvent
-from essportal.bulk import bulk_insert
 from invitations.mails import InvitationMails, invitation_link
 from invitations.models import Invitation, invitation_validity
 from invitations.tokens import token_mint
@@ -261,7 +260,7 @@ def _record_outcomes(outcomes, result: SendResult) -> None:
             Invitation.objects.bulk_update(
                 other_rows, ["mail_status", "mail_error", "mail_next_attempt_at", "mail_updated_at"]
             )
-        bulk_insert(
+        AuditEvent.objects.bulk_create(
             [
                 AuditEvent(
                     employer_id=invitation.employee.employer_id,
