@@ -13,14 +13,12 @@ EMPLOYERS = itertools.count(1)
 
 
 def seed(n: int):
-    """An employer with n employees who can all be invited. The rows go in through the
-    application's essportal.bulk.bulk_insert, in pieces, so that the seeding's memory does not
-    hide the growth of the run measured after it."""
+    """An employer with n employees who can all be invited. The rows go in with bulk_create, in
+    pieces, so that the seeding's memory does not hide the growth of the run measured after it."""
     from django.db import transaction
 
     from employees.models import Employee
     from employers.models import Employer, Provider
-    from essportal.bulk import bulk_insert
 
     provider, _ = Provider.objects.get_or_create(name="Bench provider")
     employer = Employer.objects.create(provider=provider, name=f"Bench {next(EMPLOYERS)} ({n})")
@@ -40,7 +38,9 @@ def seed(n: int):
 
     with transaction.atomic():
         for start in range(0, n, SEED_PIECE):
-            bulk_insert([employee(i) for i in range(start, min(n, start + SEED_PIECE))])
+            Employee.objects.bulk_create(
+                [employee(i) for i in range(start, min(n, start + SEED_PIECE))]
+            )
     return employer
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
-from essportal.bulk import bulk_insert
+from employers.services import audit_event
 from invitations.models import OUTBOX_GRACE, GrantBatch, GrantBatchItem, Invitation
 from invitations.outbox import invitations_send_mail
 
@@ -109,15 +109,15 @@ def _plan(batch: GrantBatch) -> None:
         total += 1
         skipped += item.outcome != Outcome.PLANNED
         if len(chunk) >= PLAN_CHUNK:
-            bulk_insert(chunk)
+            GrantBatchItem.objects.bulk_create(chunk)
             chunk = []
-    bulk_insert(chunk)
+    GrantBatchItem.objects.bulk_create(chunk)
     GrantBatch.objects.filter(pk=batch.pk).update(
         planned=True, total=total, processed=skipped, heartbeat_at=timezone.now()
     )
 
 
-def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[int] | None:
+def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
     """Invite the next chunk of planned employees. Returns the new invitation ids, or None when
     nothing is left."""
     now = timezone.now()
@@ -138,7 +138,7 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
         )
         eligible = [pk for pk in employee_ids if current.get(pk) == Outcome.PLANNED]
         Invitation.objects.filter(employee_id__in=eligible).close_expired(now)
-        bulk_insert(
+        Invitation.objects.bulk_create(
             [
                 Invitation(
                     employee_id=pk,
@@ -168,14 +168,13 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int, actor_label: str) -> list[
             outcomes.setdefault(outcome, []).append(item.pk)
         for outcome, item_ids in outcomes.items():
             GrantBatchItem.objects.filter(pk__in=item_ids).update(outcome=outcome)
-        bulk_insert(
+        AuditEvent.objects.bulk_create(
             [
-                AuditEvent(
+                audit_event(
                     employer_id=batch.employer_id,
                     employee_id=pk,
                     action=AuditEvent.Action.GRANTED,
-                    actor_id=batch.created_by_id,
-                    actor_label=actor_label,
+                    actor=batch.created_by,
                     detail="collective",
                 )
                 for pk in created
@@ -195,7 +194,6 @@ def grant_batch_run(*, batch_id: int, chunk_size: int | None = None) -> GrantBat
     batch = GrantBatch.objects.select_related("employer", "created_by").get(pk=batch_id)
     if batch.status == GrantBatch.Status.DONE:
         return batch
-    actor_label = batch.created_by.get_username() if batch.created_by else ""
     _plan(batch)
     # Resume: mails of invitations committed before a crash but never handed over.
     leftover = list(
@@ -205,7 +203,7 @@ def grant_batch_run(*, batch_id: int, chunk_size: int | None = None) -> GrantBat
     )
     for start in range(0, len(leftover), chunk_size):
         invitations_send_mail(invitation_ids=leftover[start : start + chunk_size])
-    while (invitation_ids := _invite_chunk(batch, chunk_size, actor_label)) is not None:
+    while (invitation_ids := _invite_chunk(batch, chunk_size)) is not None:
         if invitation_ids:
             invitations_send_mail(invitation_ids=invitation_ids)
     GrantBatch.objects.filter(pk=batch.pk, status=GrantBatch.Status.RUNNING).update(

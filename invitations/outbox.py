@@ -20,8 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from employers.models import AuditEvent
-from employers.services import audit_record
-from essportal.bulk import bulk_insert
+from employers.services import audit_event, audit_record
 from invitations.mails import InvitationMails, invitation_link
 from invitations.models import Invitation, invitation_validity
 from invitations.tokens import token_mint
@@ -263,9 +262,9 @@ def _record_outcomes(outcomes, result: SendResult) -> None:
             Invitation.objects.bulk_update(
                 other_rows, ["mail_status", "mail_error", "mail_next_attempt_at", "mail_updated_at"]
             )
-        bulk_insert(
+        AuditEvent.objects.bulk_create(
             [
-                AuditEvent(
+                audit_event(
                     employer_id=invitation.employee.employer_id,
                     employee_id=invitation.employee_id,
                     action=action,

@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -10,6 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from invitations import collective
 from invitations.collective import grant_batch_run, grant_preview
 from invitations.models import GrantBatch, Invitation
 from invitations.services import grant_batch_start, invitation_grant
@@ -115,6 +117,33 @@ def test_an_individual_grant_during_the_job_is_not_duplicated(employer):
     assert batch.items.get(employee=people[0]).outcome == "pending"
 
 
+def test_an_employee_invited_by_hand_between_the_check_and_the_insert_keeps_that_invitation(
+    employer,
+):
+    people = [EmployeeFactory(employer=employer) for _ in range(3)]
+    batch = grant_batch_start(employer=employer)
+    collective._plan(batch)
+    real = collective._employees_with_outcome
+
+    def checked_then_invited_by_hand(employer, now):
+        outcomes = list(real(employer, now).values_list("pk", "outcome"))  # all three "planned"
+        invitation_grant(employee=people[0])  # HR invites one a moment after the chunk's check
+        checked = mock.MagicMock()
+        checked.filter.return_value.values_list.return_value = outcomes
+        return checked
+
+    with mock.patch.object(collective, "_employees_with_outcome", checked_then_invited_by_hand):
+        invited = collective._invite_chunk(batch, 10)
+    # The chunk's insert skips the conflicting row (at most one open invitation per employee).
+    by_hand = Invitation.objects.get(employee=people[0])
+    assert by_hand.batch_id is None
+    assert len(invited) == 2 and by_hand.pk not in invited
+    assert Invitation.objects.filter(batch=batch).count() == 2
+    assert batch.items.get(employee=people[0]).outcome == "pending"
+    batch.refresh_from_db()
+    assert batch.invited == 2
+
+
 def test_a_job_that_died_mid_way_resumes_without_sending_twice(employer, settings):
     settings.COLLECTIVE_CHUNK_SIZE = 2
     people = [EmployeeFactory(employer=employer) for _ in range(5)]
@@ -122,7 +151,7 @@ def test_a_job_that_died_mid_way_resumes_without_sending_twice(employer, setting
     from invitations.collective import _invite_chunk, _plan
 
     _plan(batch)
-    _invite_chunk(batch, 2, "")  # committed, but the worker died before mailing
+    _invite_chunk(batch, 2)  # committed, but the worker died before mailing
     assert not mail.outbox
     batch = grant_batch_run(batch_id=batch.pk)
     assert batch.invited == 5 and len(mail.outbox) == 5
