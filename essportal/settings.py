@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "essportal.web.middleware.IdleTimeoutMiddleware",
     "essportal.web.middleware.SecurityHeadersMiddleware",
+    "essportal.web.limits.QueryStringGuardMiddleware",
     "essportal.web.middleware.WebhookGateMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
+from essportal.web.http import posted_text
 from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
@@ -39,7 +40,7 @@ def collective_grant(request, employer_id):
     """Employer → Collective actions → ESS → Grant access (R5): preview, then confirm."""
     employer = get_employer_for_staff(request, employer_id, manage=True)
     if request.method == "POST":
-        key = request.POST.get("request_key", "")[:64] or None
+        key = posted_text(request, "request_key", max_length=64) or None
         batch = grant_batch_start(employer=employer, actor=request.user, request_key=key)
         return redirect("hr:collective_batch", employer_id=employer.pk, batch_id=batch.pk)
     batches = grant_batches_for_employer(employer)
