@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from essportal.mail.message import LOGO_MAX_BYTES
+from essportal.mail.logo import LOGO_MAX_BYTES
 from essportal.validators import validate_one_line
 
 
@@ -60,7 +60,10 @@ class Employer(models.Model):
             FileExtensionValidator(["png", "jpg", "jpeg", "gif"]),
             validate_logo_size,
         ],
-        help_text=_("PNG, JPEG or GIF, at most 200 kB; shown at most 240 × 60 pixels."),
+        help_text=_(
+            "PNG, JPEG or GIF, at most 200 kB and 8 million pixels, not animated; mails show it "
+            "in at most 240 × 60 pixels."
+        ),
     )
     # R2: optional HRM modules, switched per employer.
     leave_module = models.BooleanField(_("leave module"), default=True)
