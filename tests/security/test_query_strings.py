@@ -96,3 +96,36 @@ def test_a_nul_byte_in_a_leave_decision_note_is_dropped(hr, employer, employee):
     leave_request.refresh_from_db()
     assert leave_request.status == LeaveRequest.Status.APPROVED
     assert leave_request.decision_note == "Prima!"
+
+
+HUGE = str(10**30)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/hr/employees/{HUGE}/",
+        f"/hr/employers/{HUGE}/employees/",
+        f"/hr/email-texts/employer/{HUGE}/",
+        f"/hr/switch/?employer={HUGE}",
+    ],
+)
+def test_a_huge_id_in_an_hr_address_is_a_404(hr, employer, path):
+    assert hr.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", [f"/payslips/{HUGE}/", f"/payslips/{HUGE}/pdf/", f"/statements/{HUGE}/"]
+)
+def test_a_huge_id_in_a_portal_address_is_a_404(employee, path):
+    client = Client(raise_request_exception=False)
+    sign_in(client, employee)
+    assert client.get(path).status_code == 404
+
+
+def test_a_huge_year_shows_an_empty_year(employee):
+    client = Client(raise_request_exception=False)
+    sign_in(client, employee)
+    response = client.get("/payslips/", {"year": HUGE})
+    assert response.status_code == 200
+    assert list(response.context["payslips"]) == []
