@@ -4,7 +4,10 @@ import base64
 import json
 
 import pytest
+from anymail.signals import AnymailTrackingEvent, tracking
 from django.test import Client, override_settings
+
+from invitations.models import Invitation
 
 SECRET = "hook:s3cret-value"
 AUTH = "Basic " + base64.b64encode(SECRET.encode()).decode()
@@ -62,3 +65,16 @@ def test_the_configured_providers_tracking_url_answers(db):
 @pytest.mark.parametrize("path", ["/anymail/postmark/tracking/", "/anymail/mailgun/tracking/"])
 def test_with_mail_over_smtp_no_webhook_url_exists(db, path):
     assert post(path, HTTP_AUTHORIZATION=AUTH).status_code == 404
+
+
+def test_a_nul_character_in_a_tracking_event_is_dropped_not_a_crash(grant, employee):
+    # PostgreSQL refuses NUL in text; the ESP would get a 500 and send the event again forever.
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(mail_message_id="msg-1")
+    event = AnymailTrackingEvent(
+        event_type="bounced", message_id="msg-1\0", description="550 user\0 unknown"
+    )
+    tracking.send(sender=object, event=event, esp_name="Postmark")
+    invitation.refresh_from_db()
+    assert invitation.mail_status == "bounced"
+    assert invitation.mail_error == "550 user unknown"
