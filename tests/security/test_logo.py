@@ -36,6 +36,7 @@ def upload(client, employer, content: bytes, name: str = "logo.png", reply_to: s
         reverse("hr:email_sender", args=[employer.pk]),
         {"reply_to_email": reply_to, "logo": SimpleUploadedFile(name, content)},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
 
 
