@@ -18,6 +18,14 @@ accesslog = "-"
 # The query string is left out: it may hold form data. Paths are redacted below.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The request head, bounded before Django sees it (the body is bounded by the application's
+# RequestBodyLimitMiddleware, gunicorn has no limit for it). The longest address here, a search
+# in HR's list with its filters, stays far below 4094 bytes (gunicorn's default, answered 414);
+# a browser sends about 20 headers and proxies add some (more than 50 are refused); the largest
+# header is the Cookie one, which other sites on the same domain may fill.
+limit_request_line = int(os.environ.get("GUNICORN_LIMIT_REQUEST_LINE", "4094"))
+limit_request_fields = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELDS", "50"))
+limit_request_field_size = int(os.environ.get("GUNICORN_LIMIT_REQUEST_FIELD_SIZE", "8190"))
 
 
 class RedactingLogger(Logger):

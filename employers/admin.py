@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.db import models
 
 from employers.models import AuditEvent, Employer, Provider, StaffMembership
+from essportal.mail.logo import LogoField
 
 
 class EmployerInline(admin.TabularInline):
@@ -29,6 +31,8 @@ class EmployerAdmin(admin.ModelAdmin):
     list_filter = ["provider", "leave_module"]
     search_fields = ["name", "provider__name"]
     inlines = [MembershipInline]
+    # The logo is checked and re-encoded here as on HR's sender page.
+    formfield_overrides = {models.ImageField: {"form_class": LogoField}}
 
 
 @admin.register(StaffMembership)

@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from essportal.mail.message import LOGO_MAX_BYTES
+from essportal.mail.logo import LOGO_MAX_BYTES
+from essportal.validators import validate_one_line
 
 
 def validate_logo_size(file) -> None:
@@ -16,7 +17,7 @@ def validate_logo_size(file) -> None:
 class Provider(models.Model):
     """A payroll office (administratiekantoor) that serves many employers."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_one_line])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -32,14 +33,24 @@ class Employer(models.Model):
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="employers", verbose_name=_("provider")
     )
-    name = models.CharField(_("name"), max_length=200)
+    # The name is the sender's display name in mails and appears on every page: one line.
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     # Whom employees ask about their data, invitations and payslips.
-    contact_name = models.CharField(_("HR contact name"), max_length=200, blank=True)
-    contact_email = models.EmailField(_("HR contact email"), blank=True)
-    contact_phone = models.CharField(_("HR contact phone"), max_length=40, blank=True)
+    contact_name = models.CharField(
+        _("HR contact name"), max_length=200, blank=True, validators=[validate_one_line]
+    )
+    # Django's email check lets U+2028, U+202E and zero-width characters through in the domain.
+    contact_email = models.EmailField(
+        _("HR contact email"), blank=True, validators=[validate_one_line]
+    )
+    contact_phone = models.CharField(
+        _("HR contact phone"), max_length=40, blank=True, validators=[validate_one_line]
+    )
     # Where employees' replies to portal mails go. The From address stays the configured one:
     # sending "from" the employer's own domain would fail SPF/DMARC.
-    reply_to_email = models.EmailField(_("reply-to address for mails"), blank=True)
+    reply_to_email = models.EmailField(
+        _("reply-to address for mails"), blank=True, validators=[validate_one_line]
+    )
     # Shown at the top of the HTML mails, attached inline (no remote image to block or track).
     logo = models.ImageField(
         _("logo for mails"),
@@ -49,7 +60,10 @@ class Employer(models.Model):
             FileExtensionValidator(["png", "jpg", "jpeg", "gif"]),
             validate_logo_size,
         ],
-        help_text=_("PNG, JPEG or GIF, at most 200 kB; shown at most 240 × 60 pixels."),
+        help_text=_(
+            "PNG, JPEG or GIF, at most 200 kB and 8 million pixels, not animated; mails show it "
+            "in at most 240 × 60 pixels."
+        ),
     )
     # R2: optional HRM modules, switched per employer.
     leave_module = models.BooleanField(_("leave module"), default=True)

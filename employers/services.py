@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from employers.models import AuditEvent, Employer, Provider, StaffMembership
+from essportal.validators import validate_one_line
 
 
 def audit_event(
@@ -82,6 +83,7 @@ def staff_create(
     email = email.strip()
     if not email:
         raise ValidationError(_("An HR user needs an email address."))
+    validate_one_line(email)  # Django's email check lets U+2028 through in the domain
     user = User.objects.filter(username__iexact=username).first()
     created = user is None
     if user is None:

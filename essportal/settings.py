@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused before anything reads it.
+    "essportal.web.limits.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -85,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "essportal.web.middleware.IdleTimeoutMiddleware",
     "essportal.web.middleware.SecurityHeadersMiddleware",
+    "essportal.web.limits.QueryStringGuardMiddleware",
     "essportal.web.middleware.WebhookGateMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -189,6 +192,24 @@ STORAGES = {
 # Uploaded files (employer logos for mails). Not served to the public: mails carry the logo.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
 MEDIA_URL = "/media/"
+
+# --- Request size. A request whose Content-Length is over the limit is answered 413 before its
+# body is read (essportal/web/limits.py). The largest form without a file, an email text, stays
+# far below 1 MiB; only the views in UPLOAD_VIEWS (URL names) take a file, up to the larger
+# limit, so that a logo that is too big still gets the form's own message.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=1024 * 1024)
+UPLOAD_BODY_MAX_BYTES = env.int("UPLOAD_BODY_MAX_BYTES", default=5 * 1024 * 1024)
+UPLOAD_VIEWS = [
+    "hr:email_sender",
+    "admin:employers_employer_add",
+    "admin:employers_employer_change",
+]
+# Django's own checks behind it: the fields of an upload's form are held to the general limit,
+# and no upload is written to a temporary file (every accepted one fits in memory).
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_BODY_MAX_BYTES
+# Every form here takes at most one file (the logo).
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # --- Cache, Celery: Redis when REDIS_URL is set, in-process otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -174,6 +174,13 @@ def unreachable_cache(settings):
 
 
 @pytest.fixture
+def large_request_bodies(settings):
+    """Bodies up to 4 MB get past the request size limit (RequestBodyLimitMiddleware), for the
+    tests of what a form itself does with input that large."""
+    settings.REQUEST_BODY_MAX_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+
+@pytest.fixture
 def database_sessions(settings):
     """Sessions in the database only. With Redis (the integration leg) sessions are read from
     the cache, whose keys expire on Redis's own clock: time_machine cannot move it, so tests that

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Employee
 from essportal.formats import DATE_FORMAT, DATE_INPUT_FORMATS
+from essportal.validators import validate_one_line
 
 EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
 
@@ -16,10 +17,9 @@ def normalise_email(value: str) -> str:
 
 
 def clean_person_name(value: str) -> str:
-    """Names in any script are welcome; control characters and markup are not."""
+    """Names in any script are welcome; line breaks, invisible characters and markup are not."""
     value = unicodedata.normalize("NFC", value.strip())
-    if any(unicodedata.category(ch).startswith("C") for ch in value):
-        raise forms.ValidationError(_("Remove the invisible or control characters."))
+    validate_one_line(value)
     if any(ch in "<>{}[]\\|=;@#$%^*" for ch in value):
         raise forms.ValidationError(
             _("Use letters, spaces, hyphens, apostrophes and full stops only.")
@@ -72,6 +72,11 @@ class EmployeeForm(forms.ModelForm):
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.input_formats = DATE_INPUT_FORMATS
+        # The names have clean_person_name. Django's email check lets U+2028, U+202E and
+        # zero-width characters through in the domain, and the address goes into mail headers.
+        for name in ("email", "job_title", "street", "postcode", "city"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_one_line)
         self.fields["email"].help_text = _(
             "A private address is advised: the employee keeps it after leaving."
         )

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employers.models import Employer
+from essportal.mail.logo import LogoField
 from essportal.mail.texts import BODY_MAX_LENGTH, text_problems
 
 
@@ -50,6 +51,8 @@ class SenderForm(forms.ModelForm):
     class Meta:
         model = Employer
         fields = ["reply_to_email", "logo"]
+        # The upload is checked and re-encoded to a small PNG; that is what is saved.
+        field_classes = {"logo": LogoField}
         labels = {"reply_to_email": _("Reply-to address")}
         help_texts = {
             "reply_to_email": _(

@@ -1,15 +1,16 @@
 """HR actions on invitations (R5, R6, R13) — one URL per action, POST only."""
 
-import csv
 import secrets
 
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
+from essportal.web.http import posted_text
+from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
 from invitations.selectors import grant_batch_report_rows, grant_batches_for_employer
@@ -39,7 +40,7 @@ def collective_grant(request, employer_id):
     """Employer → Collective actions → ESS → Grant access (R5): preview, then confirm."""
     employer = get_employer_for_staff(request, employer_id, manage=True)
     if request.method == "POST":
-        key = request.POST.get("request_key", "")[:64] or None
+        key = posted_text(request, "request_key", max_length=64) or None
         batch = grant_batch_start(employer=employer, actor=request.user, request_key=key)
         return redirect("hr:collective_batch", employer_id=employer.pk, batch_id=batch.pk)
     batches = grant_batches_for_employer(employer)
@@ -90,30 +91,18 @@ def collective_batch_progress(request, employer_id, batch_id):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @staff_required
 def collective_batch_csv(request, employer_id, batch_id):
     """What happened to each employee, streamed so that 50,000 rows stay cheap."""
     _employer, batch = _batch_for_staff(request, employer_id, batch_id)
-    writer = csv.writer(_Echo(), delimiter=";")
     labels = dict(GrantBatchItem.Outcome.choices)
     items = grant_batch_report_rows(batch)
 
     def rows():
-        yield writer.writerow(
-            [_("Employee number"), _("Name"), _("Email"), _("Outcome"), _("Outcome code")]
-        )
+        yield [_("Employee number"), _("Name"), _("Email"), _("Outcome"), _("Outcome code")]
         for item in items.iterator(chunk_size=2000):
             e = item.employee
-            yield writer.writerow(
-                [e.number, e.full_name, e.email, str(labels[item.outcome]), item.outcome]
-            )
+            yield [e.number, e.full_name, e.email, str(labels[item.outcome]), item.outcome]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="collective-grant-{batch.pk}.csv"'
-    return response
+    return spreadsheet_response(rows(), filename=f"collective-grant-{batch.pk}.csv")

@@ -9,14 +9,13 @@ from email.mime.image import MIMEImage
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.utils.translation import gettext as _
 
+from essportal.mail.logo import LOGO_MAX_BYTES, logo_png
 from essportal.mail.texts import LINE_BREAKS, MailTexts
-
-# An employer's logo travels inline in every HTML mail, so its upload is capped at this size.
-LOGO_MAX_BYTES = 200 * 1024
 
 
 def absolute_url(path: str) -> str:
@@ -57,18 +56,16 @@ def build_message(texts: MailTexts, *, employer, to: list[str], connection=None,
 
 @functools.lru_cache(maxsize=64)
 def logo_part(name: str) -> MIMEImage | None:
-    """The employer's logo as an inline MIME part, read once per process and logo file."""
+    """The employer's logo as an inline MIME part, read once per process and logo file.
+
+    Re-encoded here too (cheap for a logo that already is one): a file stored before uploads
+    were checked, or put into the media folder some other way, goes out bounded or not at all."""
     try:
         with default_storage.open(name, "rb") as file:
-            data = file.read(LOGO_MAX_BYTES + 1)
-    except OSError:
+            png = logo_png(file.read(LOGO_MAX_BYTES + 1))
+    except (OSError, ValidationError):
         return None
-    if len(data) > LOGO_MAX_BYTES:
-        return None
-    try:
-        part = MIMEImage(data)
-    except TypeError:  # not an image type the email package recognises
-        return None
+    part = MIMEImage(png, "png")
     part.add_header("Content-ID", "<employer-logo>")
-    part.add_header("Content-Disposition", "inline", filename="logo")
+    part.add_header("Content-Disposition", "inline", filename="logo.png")
     return part

@@ -21,3 +21,9 @@ def session_timed_out(request) -> bool:
         return False
     request.session.get("_")  # loads the session; an expired one drops its key
     return request.session.session_key is None
+
+
+def posted_text(request, name: str, *, max_length: int) -> str:
+    """A text value read from the POST data without a form: trimmed, cut to max_length, and
+    without NUL characters (PostgreSQL refuses them in text; a form field refuses them itself)."""
+    return request.POST.get(name, "").replace("\0", "").strip()[:max_length]

@@ -1,3 +1,4 @@
+import re
 import time
 
 from django.conf import settings
@@ -40,15 +41,33 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# anymail.backends.<esp>.EmailBackend: the ESP whose webhook may exist.
+ANYMAIL_BACKEND = re.compile(r"anymail\.backends\.(\w+)\.EmailBackend")
+
+
+def tracking_webhook_path() -> str | None:
+    """The one webhook URL that exists: the tracking URL of the ESP in EMAIL_BACKEND, and only
+    with ANYMAIL_WEBHOOK_SECRET set. None when there is no such URL."""
+    if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        return None
+    match = ANYMAIL_BACKEND.fullmatch(settings.EMAIL_BACKEND)
+    return f"/anymail/{match[1]}/tracking/" if match else None
+
+
 class WebhookGateMiddleware:
     """django-anymail only warns when its webhooks have no shared secret, and then accepts
-    anyone's events. Without ANYMAIL_WEBHOOK_SECRET the webhook URLs do not exist."""
+    anyone's events. Without ANYMAIL_WEBHOOK_SECRET the webhook URLs do not exist.
+
+    anymail also routes every other provider's webhooks and every inbound one; those need
+    settings of their own (a crash without them) and nothing here listens to them. Only the
+    configured provider's tracking URL exists."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/anymail/") and not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+        path = request.path_info
+        if path.startswith("/anymail/") and path != tracking_webhook_path():
             raise Http404
         return self.get_response(request)
 

@@ -39,6 +39,7 @@ def reset_form_url(client, account, on_commit):
 # --- 1 MB passwords are refused before hashing --------------------------------------------------
 
 
+@pytest.mark.usefixtures("large_request_bodies")
 def test_a_one_megabyte_new_password_is_refused_fast_when_changing(signed_in, account):
     data = {"old_password": DEFAULT_PASSWORD, "password1": ONE_MB, "password2": ONE_MB}
     response, seconds = timed(lambda: signed_in.post(reverse("portal:change_password"), data))
@@ -56,6 +57,7 @@ def test_a_one_megabyte_current_password_is_refused_fast(signed_in, account):
     assert "old_password" in response.context["form"].errors
 
 
+@pytest.mark.usefixtures("large_request_bodies")
 def test_a_one_megabyte_password_is_refused_fast_on_the_reset_form(client, account, reset_form_url):
     data = {"password1": ONE_MB, "password2": ONE_MB}
     response, seconds = timed(lambda: client.post(reset_form_url, data))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from employees.models import LeaveType, Payslip, PayslipLine
 from essportal.formats import DATE_INPUT_FORMATS
+from essportal.validators import validate_one_line
 
 MAX_MONEY = Decimal("9999999999.99")
 MAX_HOURS = Decimal("9999.99")
@@ -62,6 +63,9 @@ class _ImportField:
 
 class _TextField(_ImportField, forms.CharField):
     accepts = (str, int)
+    # Descriptions and leave type names show on pages and PDFs, and in mails (a subject may
+    # hold {leave_type}): one line, nothing invisible.
+    default_validators = [validate_one_line]
     default_error_messages = {
         "invalid": gettext_lazy("Expected text."),
         "max_length": gettext_lazy("At most %(limit_value)s characters."),

@@ -161,6 +161,7 @@ def test_the_password_rules(client, opened, password, ok):
     assert (response.status_code == 302) is ok, response.context and response.context["form"].errors
 
 
+@pytest.mark.usefixtures("large_request_bodies")
 def test_a_one_megabyte_password_is_refused_fast(client, opened):
     import time
 
