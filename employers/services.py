@@ -82,7 +82,7 @@ def staff_create(
     email = email.strip()
     if not email:
         raise ValidationError(_("An HR user needs an email address."))
-    user = User.objects.filter(username__iexact=username).first()
+    user = User.objects.by_username(username).first()
     created = user is None
     if user is None:
         if not password:

@@ -270,6 +270,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The same client address as the throttles; without this axes would count every client behind
 # the proxy as one (django-ipware is not installed).
 AXES_CLIENT_IP_CALLABLE = "essportal.web.http.client_ip"
+# Counted per username as sign-in compares it (case-folded, NFKC), not as typed.
+AXES_USERNAME_CALLABLE = "essportal.web.lockout.lockout_username"
 AXES_VERBOSE = False
 
 # --- Product rules.
