@@ -272,6 +272,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "essportal.web.http.client_ip"
 # Counted per username as sign-in compares it (case-folded, NFKC), not as typed.
 AXES_USERNAME_CALLABLE = "essportal.web.lockout.lockout_username"
+# Axes keeps the posted fields of a failure; a wrong current password on the change-password
+# form counts as one (essportal.web.lockout), so its password fields are masked as well.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "password1", "password2"]
 AXES_VERBOSE = False
 
 # --- Product rules.

@@ -1,6 +1,12 @@
-"""The sign-in lockout (django-axes): the username a failed sign-in counts against."""
+"""The sign-in lockout (django-axes): what a failed sign-in counts against, and other password
+checks that count as one."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_credentials, get_lockout_response
 from axes.models import AccessAttempt
+from django.contrib.auth import logout
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpResponse
 
 from essportal.models import username_key
 
@@ -16,3 +22,28 @@ def lockout_username(request, credentials: dict | None) -> str | None:
     if not isinstance(username, str) or not username.strip():
         return None
     return username_key(username)[:STORED_USERNAME_LENGTH]
+
+
+# --- Password checks outside the sign-in forms (the current password when changing it) -------
+# They count against the same lockout as a failed sign-in: django-axes hears the signal a failed
+# sign-in sends, for this user and this client address.
+
+
+def password_check_allowed(request, user) -> bool:
+    """False while the user is locked out from this client address, as at the sign-in form."""
+    return AxesProxyHandler.is_allowed(request, get_credentials(user.get_username()))
+
+
+def password_check_failed(request, user) -> bool:
+    """Count a wrong password as a failed sign-in; True when it locks the account out."""
+    user_login_failed.send(
+        sender=__name__, credentials=get_credentials(user.get_username()), request=request
+    )
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def sign_out_locked_out(request, user) -> HttpResponse:
+    """End the session and answer as the sign-in form does for a locked-out account."""
+    credentials = get_credentials(user.get_username())
+    logout(request)
+    return get_lockout_response(request, None, credentials)
