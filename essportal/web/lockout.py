@@ -2,7 +2,7 @@
 checks that count as one."""
 
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_credentials, get_lockout_response
+from axes.helpers import get_credentials, get_failure_limit, get_lockout_response
 from axes.models import AccessAttempt
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_login_failed
@@ -26,7 +26,10 @@ def lockout_username(request, credentials: dict | None) -> str | None:
 
 # --- Password checks outside the sign-in forms (the current password when changing it) -------
 # They count against the same lockout as a failed sign-in: django-axes hears the signal a failed
-# sign-in sends, for this user and this client address.
+# sign-in sends, for this user and this client address. The session counts them as well: a
+# borrowed session moved from address to address would otherwise get the limit at each one.
+
+SESSION_FAILURES_KEY = "wrong_passwords"
 
 
 def password_check_allowed(request, user) -> bool:
@@ -35,11 +38,14 @@ def password_check_allowed(request, user) -> bool:
 
 
 def password_check_failed(request, user) -> bool:
-    """Count a wrong password as a failed sign-in; True when it locks the account out."""
-    user_login_failed.send(
-        sender=__name__, credentials=get_credentials(user.get_username()), request=request
-    )
-    return bool(getattr(request, "axes_locked_out", False))
+    """Count a wrong password as a failed sign-in. True when the session must end: the account
+    is now locked out from this address, or this session has reached the limit from any."""
+    credentials = get_credentials(user.get_username())
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    failures = request.session.get(SESSION_FAILURES_KEY, 0) + 1
+    request.session[SESSION_FAILURES_KEY] = failures
+    locked_out = bool(getattr(request, "axes_locked_out", False))
+    return locked_out or failures >= get_failure_limit(request, credentials)
 
 
 def sign_out_locked_out(request, user) -> HttpResponse:

@@ -32,8 +32,9 @@ def limit(settings):
     return settings.AXES_FAILURE_LIMIT
 
 
-def change(client, current, new=NEW):
-    return client.post(CHANGE, {"old_password": current, "password1": new, "password2": new})
+def change(client, current, new=NEW, **extra):
+    data = {"old_password": current, "password1": new, "password2": new}
+    return client.post(CHANGE, data, **extra)
 
 
 def guess_wrong(client, times):
@@ -94,6 +95,20 @@ def test_a_locked_account_cannot_change_its_password_even_with_the_right_current
     assert not is_signed_in(borrowed)
     account.refresh_from_db()
     assert account.check_password(DEFAULT_PASSWORD)
+
+
+def test_a_borrowed_session_moving_between_addresses_is_signed_out_at_the_fifth_guess(
+    borrowed, account, limit, settings
+):
+    settings.PROXY_COUNT = 1
+
+    def from_address(n):
+        return {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": f"203.0.113.{n}"}
+
+    for n in range(1, limit):
+        assert change(borrowed, WRONG, **from_address(n)).status_code == 200
+    assert change(borrowed, WRONG, **from_address(limit)).status_code == 429
+    assert not is_signed_in(borrowed)
 
 
 @pytest.mark.parametrize("current", ["", "p" * 257])
