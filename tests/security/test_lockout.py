@@ -1,8 +1,11 @@
 """The sign-in lockout on every sign-in form (portal, HR, admin): failures count per account
 however its username is spelled, and per real client address behind the proxy."""
 
+import io
+
 import pytest
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -85,6 +88,13 @@ def test_after_a_lockout_no_spelling_with_the_right_password_signs_in(
 def test_the_lockout_is_recorded_under_one_folded_username(client, hr_viewer, page):
     fail(client, page, SPELLINGS[:3])
     assert set(AccessAttempt.objects.values_list("username", flat=True)) == {"hr-viewer"}
+
+
+def test_an_operator_lifts_the_lockout_with_the_username_in_lower_case(client, hr_viewer, page):
+    fail(client, page, ["HR-Viewer"] * 5)
+    call_command("axes_reset_username", "hr-viewer", stdout=io.StringIO())
+    sign_in(client, page, "HR-Viewer")
+    assert is_signed_in(client)
 
 
 # --- A dotless ı is not an i, on SQLite and on PostgreSQL alike ---------------------------------
