@@ -43,7 +43,7 @@ def seed(n: int, password_hash: str):
     from employees.models import Employee
     from employers.hr.demo import PEOPLE
     from employers.models import Employer, Provider, StaffMembership
-    from essportal.models import User
+    from essportal.models import User, username_key
     from invitations.models import Invitation
 
     provider, _ = Provider.objects.get_or_create(name="Bench provider")
@@ -56,7 +56,12 @@ def seed(n: int, password_hash: str):
     for start in range(0, n, BATCH):
         indexes = range(start, min(n, start + BATCH))
         users = {
-            i: User(username=f"e{n}-{i}", password=password_hash, is_active=i % 100 != 1)
+            i: User(
+                username=f"e{n}-{i}",
+                username_key=username_key(f"e{n}-{i}"),  # bulk_create skips save()
+                password=password_hash,
+                is_active=i % 100 != 1,
+            )
             for i in indexes
             if 1 <= i % 20 <= 6
         }

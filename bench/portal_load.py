@@ -86,13 +86,17 @@ def seed(employees: int) -> list[dict]:
     from employees.models import Employee, Payslip, PayslipLine
     from employers.models import Employer, Provider
     from essportal.backends import PORTAL_BACKEND
-    from essportal.models import User
+    from essportal.models import User, username_key
 
     password = make_password("bench password 123")  # hashed once, reused
     provider = Provider.objects.create(name="Bench provider")
     employer = Employer.objects.create(provider=provider, name="Bench B.V.")
     users = User.objects.bulk_create(
-        [User(username=f"bench{i}", password=password) for i in range(employees)]
+        [
+            # bulk_create skips save(), which fills in the key
+            User(username=f"bench{i}", username_key=username_key(f"bench{i}"), password=password)
+            for i in range(employees)
+        ]
     )
     people = []
     for i, user in enumerate(users):

@@ -84,7 +84,7 @@ def staff_create(
     if not email:
         raise ValidationError(_("An HR user needs an email address."))
     validate_one_line(email)  # Django's email check lets U+2028 through in the domain
-    user = User.objects.filter(username__iexact=username).first()
+    user = User.objects.by_username(username).first()
     created = user is None
     if user is None:
         if not password:

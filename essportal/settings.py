@@ -277,13 +277,25 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# Reverse proxies in front that each append the address they saw to X-Forwarded-For: the client
+# address for audit, throttles and the sign-in lockout is that many entries from the right
+# (essportal/web/http.py client_ip).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+
 # --- Login throttling (django-axes): per username and client address.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.int("LOGIN_COOLOFF_MINUTES", default=15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# The same client address as the throttles; without this axes would count every client behind
+# the proxy as one (django-ipware is not installed).
+AXES_CLIENT_IP_CALLABLE = "essportal.web.http.client_ip"
+# Counted per username as sign-in compares it (case-folded, NFKC), not as typed.
+AXES_USERNAME_CALLABLE = "essportal.web.lockout.lockout_username"
+# Axes keeps the posted fields of a failure; a wrong current password on the change-password
+# form counts as one (essportal.web.lockout), so its password fields are masked as well.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "password1", "password2"]
 AXES_VERBOSE = False
 
 # --- Product rules.

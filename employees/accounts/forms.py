@@ -64,7 +64,9 @@ class ChangePasswordForm(NewPasswordForm):
     def clean_old_password(self):
         old = self.cleaned_data["old_password"]
         if not self.user.check_password(old):
-            raise forms.ValidationError(_("Your current password was entered incorrectly."))
+            raise forms.ValidationError(
+                _("Your current password was entered incorrectly."), code="password_incorrect"
+            )
         return old
 
 

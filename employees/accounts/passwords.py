@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from employees.models import Employee, fold_for_search
 from essportal.formats import format_date
-from essportal.models import User
+from essportal.models import User, username_key
 
 PASSWORD_MIN_LENGTH = 12
 # Far above what a person types (passphrases included) but low enough that hashing stays cheap:
@@ -64,9 +64,9 @@ def username_problems(username: str) -> list[str]:
         problems.append(_("Use 3 to 150 characters."))
     if not USERNAME_PATTERN.fullmatch(username or ""):
         problems.append(_("Use only letters (a–z), digits and . _ - @ — no spaces or accents."))
-    elif username.lower() in RESERVED_USERNAMES:
+    elif username_key(username) in RESERVED_USERNAMES:
         problems.append(_("This username is reserved. Choose another one."))
-    # Whether the name is taken is not a rule: invitations.services.invitation_accept answers it
+    # Whether the name is taken is not a rule: invitations.acceptance.invitation_accept answers it
     # and counts each "taken" against the invitation.
     return problems
 

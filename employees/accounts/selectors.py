@@ -33,6 +33,7 @@ def active_accounts_at_address(email: str) -> QuerySet[Employee]:
 
 
 def username_taken(username: str) -> bool:
-    """Whether any account, HR staff included, has this username in any case. Saying so to
-    someone activating an invitation is counted: invitations.services.invitation_accept."""
-    return User.objects.filter(username__iexact=username).exists()
+    """Whether any account, HR staff included, has this username in any spelling that folds to
+    the same key. Saying so to someone activating an invitation is counted:
+    invitations.acceptance.invitation_accept."""
+    return User.objects.by_username(username).exists()

@@ -14,6 +14,11 @@ from employees.accounts.passwords import PASSWORD_RULES
 from employees.accounts.services import account_recovery_request
 from employees.portal.access import employee_required
 from essportal.web.http import client_ip
+from essportal.web.lockout import (
+    password_check_allowed,
+    password_check_failed,
+    sign_out_locked_out,
+)
 from essportal.web.throttle import throttle_hit
 
 
@@ -108,6 +113,10 @@ def account(request):
 
 @employee_required
 def change_password(request):
+    # A wrong current password counts as a failed sign-in, so that a borrowed session cannot
+    # guess on: at the limit the account is locked as at the sign-in form and this session ends.
+    if request.method == "POST" and not password_check_allowed(request, request.user):
+        return sign_out_locked_out(request, request.user)
     form = ChangePasswordForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         request.user.set_password(form.cleaned_data["password1"])
@@ -116,6 +125,10 @@ def change_password(request):
         update_session_auth_hash(request, request.user)
         messages.success(request, _("Your password has been changed."))
         return redirect("portal:account")
+    if form.has_error("old_password", "password_incorrect") and password_check_failed(
+        request, request.user
+    ):
+        return sign_out_locked_out(request, request.user)
     return render(
         request,
         "employees/accounts/change_password.html",

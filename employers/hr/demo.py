@@ -252,7 +252,7 @@ def _seed_staff(summary: DemoSummary, provider: Provider, jansen: Employer) -> N
         ),
     ]
     for username, password, description, membership in accounts:
-        user = User.objects.filter(username__iexact=username).first()
+        user = User.objects.by_username(username).first()
         if user is None:
             superuser = membership is None
             user = User.objects.create(

@@ -136,6 +136,34 @@ def test_it_refuses_a_username_taken_in_another_case(employer, no_prompt):
     assert not StaffMembership.objects.exists()
 
 
+@pytest.mark.parametrize("username", ["jöran", "ｋｅｅｓ", "kees\u200b"])
+def test_it_refuses_a_username_that_is_not_ascii(employer, username):
+    with pytest.raises(CommandError, match="username"):
+        createstaff(username, "--email", "kees@example.nl", "--employer", employer.name)
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("older, typed", [("straße", "Strasse"), ("ｋｅｅｓ", "kees")])
+def test_it_refuses_a_username_an_older_account_reaches_under_another_spelling(
+    employer, no_prompt, older, typed
+):
+    User.objects.create(username=older, email="kees@example.nl")  # before ASCII-only
+    with pytest.raises(CommandError, match=f'"{typed}" is taken'):
+        createstaff(typed, "--email", "kees@example.nl", "--employer", employer.name)
+    assert User.objects.count() == 1
+    assert not StaffMembership.objects.exists()
+
+
+def test_an_older_hr_user_with_an_accented_name_gets_access_by_that_name(
+    employer, sister_employer, no_prompt
+):
+    user = MembershipFactory(employer=employer, user__username="jöran").user
+    output = createstaff("jöran", "--email", user.email, "--employer", sister_employer.name)
+    assert "Gave existing user jöran viewer access to Garage Smit B.V." in output
+    with pytest.raises(CommandError, match='"JÖRAN" is taken'):
+        createstaff("JÖRAN", "--email", user.email, "--employer", sister_employer.name)
+
+
 def test_it_refuses_a_username_with_spaces(employer):
     with pytest.raises(CommandError, match="username"):
         createstaff("kees de vries", "--email", "kees@example.nl", "--employer", employer.name)

@@ -161,6 +161,25 @@ def test_a_non_ascii_look_alike_username_is_refused(client, opened, anna_taken, 
     assert User.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "older, new",
+    [
+        ("straße", "strasse"),  # ß folds to ss
+        ("straße", "STRASSE"),
+        ("ｊａｎ", "jan"),  # full-width, stored before sign-in normalised it
+        ("\u212aees", "kees"),  # Kelvin sign
+    ],
+)
+def test_a_username_an_older_account_reaches_under_another_spelling_is_taken(
+    client, opened, older, new
+):
+    User.objects.create(username=older)  # named before usernames were ASCII-only
+    response = choose(client, new)
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert User.objects.count() == 1
+
+
 def test_outer_spaces_are_trimmed_so_the_stored_name_is_the_one_typed(client, opened):
     choose(client, "  anna.b  ")
     assert User.objects.get().username == "anna.b"
@@ -169,6 +188,13 @@ def test_outer_spaces_are_trimmed_so_the_stored_name_is_the_one_typed(client, op
 def test_the_database_refuses_a_second_username_differing_only_in_case(anna_taken):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="ANNA")
+
+
+@pytest.mark.parametrize("older, new", [("straße", "STRASSE"), ("ｊａｎ", "Jan")])
+def test_the_database_refuses_a_second_username_that_signs_in_as_the_first(db, older, new):
+    User.objects.create(username=older)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username=new)
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ class Command(BaseCommand):
         employer = employer_from_option(employer) if employer else None
         password = None
         # An existing user keeps their password; only a new one needs it.
-        if not get_user_model().objects.filter(username__iexact=username.strip()).exists():
+        if not get_user_model().objects.by_username(username).exists():
             if options["password_from_stdin"]:
                 password = self.password_from_stdin(options.get("stdin") or sys.stdin)
             else:

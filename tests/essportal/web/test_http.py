@@ -18,6 +18,6 @@ from essportal.web.http import client_ip
 def test_the_client_address_trusts_only_the_configured_proxies(
     settings, proxies, forwarded, expected
 ):
-    settings.AXES_IPWARE_PROXY_COUNT = proxies
+    settings.PROXY_COUNT = proxies
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
