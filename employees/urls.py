@@ -17,6 +17,7 @@ urlpatterns = [
     path("signed-out/", accounts.signed_out, name="signed_out"),
     path("forgot-password/", accounts.forgot_password, name="forgot_password"),
     path("forgot-username/", accounts.forgot_username, name="forgot_username"),
+    path("reset/invalid/", accounts.password_reset_invalid, name="password_reset_invalid"),
     path(
         "reset/<uidb64>/<token>/",
         accounts.PasswordResetConfirmView.as_view(),

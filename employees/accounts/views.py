@@ -96,6 +96,15 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("portal:login")
     post_reset_login = False
 
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        # A good link redirects to the token-free form itself; only a dead one is rendered here.
+        if not self.validlink and response.status_code == 200:
+            # A dead link is explained at an address without its token, so that the token does
+            # not linger in the address bar, the logs or the page's language switch.
+            return redirect("portal:password_reset_invalid")
+        return response
+
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "rules": PASSWORD_RULES}
 
@@ -133,4 +142,11 @@ def change_password(request):
         request,
         "employees/accounts/change_password.html",
         {"form": form, "employee": request.employee, "nav": "account", "rules": PASSWORD_RULES},
+    )
+
+
+@never_cache
+def password_reset_invalid(request):
+    return render(
+        request, "employees/accounts/password_reset_confirm.html", {"validlink": False}, status=410
     )

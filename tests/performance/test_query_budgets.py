@@ -80,6 +80,7 @@ PORTAL_BUDGETS = {
     "forgot_password": (0, 200, "anonymous"),
     "forgot_username": (0, 200, "anonymous"),
     "password_reset_confirm": (5, 302, "anonymous"),
+    "password_reset_invalid": (0, 410, "anonymous"),
     "account": (5, 200, "employee"),
     "change_password": (5, 200, "employee"),
     "home": (9, 200, "employee"),

@@ -188,3 +188,36 @@ def test_a_stored_notice_text_without_the_new_address_is_not_used(
 )
 def test_an_address_is_masked_down_to_its_first_letter_and_domain(address, masked):
     assert email_mask(address) == masked
+
+
+def test_an_operator_changing_the_address_in_the_admin_tells_the_old_address_too(
+    account, on_commit
+):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from essportal.models import User
+
+    operator = User.objects.create_superuser("operator", "ops@example.test", "x")
+    admin = site._registry[Employee]
+    request = RequestFactory().post("/admin/")
+    request.user = operator
+    form_class = admin.get_form(request, account, change=True)
+    data = {
+        name: getattr(account, name) for name in form_class.base_fields if hasattr(account, name)
+    }
+    data.update(
+        email=NEW,
+        employer=account.employer_id,
+        user=account.user_id,
+        birth_date=account.birth_date.isoformat(),
+        start_date=account.start_date.isoformat(),
+        end_date="",
+    )
+    form = form_class(data, instance=Employee.objects.get(pk=account.pk))
+    assert form.is_valid(), form.errors
+    with on_commit():
+        admin.save_model(request, form.save(commit=False), form, change=True)
+    assert [m.to for m in notices()] == [[OLD]]
+    assert EmailChange.objects.filter(employee=account).exists()
+    assert Employee.objects.get(pk=account.pk).email == NEW

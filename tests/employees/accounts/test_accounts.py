@@ -299,3 +299,29 @@ def test_pages_viewed_within_a_minute_do_not_rewrite_the_session(client, account
     before = Session.objects.get().expire_date
     client.get(reverse("portal:home"))
     assert Session.objects.get().expire_date == before
+
+
+def test_a_dead_reset_link_is_explained_at_an_address_without_its_token(client, account, on_commit):
+    """Like a dead invitation link: the token must not linger in the address bar, the logs or
+    the page's language switch (whose `next` is the page's own address)."""
+    with on_commit():
+        client.post(reverse("portal:forgot_password"), {"email": account.employee.email})
+    link = reset_link()
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    with time_machine.travel(time.time() + 3605):
+        response = client.get(link)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("portal:password_reset_invalid")
+        page = client.get(response["Location"])
+    assert page.status_code == 410
+    assert page.context["validlink"] is False
+    assert token not in page.content.decode()
+
+
+def test_the_lockout_page_names_the_cool_off_of_the_setting(client, account, settings):
+    settings.AXES_COOLOFF_TIME = 30 / 60
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        response = client.post(
+            reverse("portal:login"), {"username": account.username, "password": "wrong guess"}
+        )
+    assert "30 minuten" in response.content.decode()
