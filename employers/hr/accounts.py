@@ -1,7 +1,5 @@
 """HR actions on employee accounts: block, unblock, send username (one employee or collectively)."""
 
-import datetime
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +15,7 @@ from employees.accounts.services import (
     accounts_unblock_collectively,
 )
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
-from essportal.formats import DATE_INPUT_FORMATS
+from employers.hr.forms import LeftBeforeForm
 from essportal.web.http import client_ip
 
 block = employee_action(
@@ -33,22 +31,18 @@ send_username = employee_action(
 )
 
 
-def _left_before(request) -> datetime.date:
-    raw = request.POST.get("left_before") or request.GET.get("left_before") or ""
-    for fmt in DATE_INPUT_FORMATS:
-        try:
-            return datetime.datetime.strptime(raw.strip()[:10], fmt).date()
-        except ValueError:
-            continue
-    return timezone.localdate()
-
-
 @staff_required
 def collective_block(request, employer_id):
     """Collective action: block the accounts of employees who left before a date."""
     employer = get_employer_for_staff(request, employer_id, manage=True)
-    left_before = _left_before(request)
     if request.method == "POST":
+        form = LeftBeforeForm(request.POST)
+    elif "left_before" in request.GET:
+        form = LeftBeforeForm(request.GET)
+    else:
+        form = LeftBeforeForm(initial={"left_before": timezone.localdate()})
+    left_before = form.cleaned_data["left_before"] if form.is_valid() else None
+    if request.method == "POST" and left_before is not None:
         count = accounts_block_collectively(
             employer=employer,
             left_before=left_before,
@@ -61,16 +55,19 @@ def collective_block(request, employer_id):
             % {"count": count},
         )
         return redirect("hr:employee_list", employer_id=employer.pk)
-    candidates = accounts_to_block(employer, left_before=left_before)
+    left_before = left_before or form.initial.get("left_before")
+    candidates = accounts_to_block(employer, left_before=left_before) if left_before else None
     return render(
         request,
         "employers/hr/collective_block.html",
         {
             "employer": employer,
+            "form": form,
             "left_before": left_before,
-            "count": candidates.count(),
-            "sample": candidates.order_by("last_name")[:50],
+            "count": candidates.count() if candidates is not None else 0,
+            "sample": candidates.order_by("last_name")[:50] if candidates is not None else [],
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employers.models import Employer
+from essportal.formats import DATE_INPUT_FORMATS
 from essportal.mail.logo import LogoField
 from essportal.mail.texts import BODY_MAX_LENGTH, text_problems
 
@@ -62,3 +63,18 @@ class SenderForm(forms.ModelForm):
 
     def clean_reply_to_email(self):
         return self.cleaned_data["reply_to_email"].strip().lower()
+
+
+class LeftBeforeForm(forms.Form):
+    """The date of a collective block. A date that cannot be read is an error, never a default:
+    guessing one would block accounts nobody chose."""
+
+    left_before = forms.DateField(
+        label=_("Left before (dd-mm-yyyy)"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(format="%d-%m-%Y", attrs={"inputmode": "numeric"}),
+        error_messages={
+            "required": _("Enter the date as dd-mm-yyyy."),
+            "invalid": _("Enter the date as dd-mm-yyyy."),
+        },
+    )

@@ -325,3 +325,20 @@ def test_the_lockout_page_names_the_cool_off_of_the_setting(client, account, set
             reverse("portal:login"), {"username": account.username, "password": "wrong guess"}
         )
     assert "30 minuten" in response.content.decode()
+
+
+@pytest.mark.parametrize("left_before", ["", "31-02-2025", "gisteren", "01-01-20251"])
+def test_a_collective_block_with_a_date_it_cannot_read_blocks_nobody(
+    manager_client, employer, left_before
+):
+    """Falling back to today would block everyone who ever left: an error instead."""
+    left = EmployeeFactory(
+        employer=employer, end_date=datetime.date(2024, 6, 30), user=UserFactory()
+    )
+    url = reverse("hr:collective_block", args=[employer.pk])
+    response = manager_client.post(url, {"left_before": left_before})
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    left.user.refresh_from_db()
+    assert left.user.is_active
+    assert manager_client.get(url, {"left_before": left_before}).context["count"] == 0
