@@ -98,37 +98,57 @@ def invitation_state(invitation_id) -> LinkCheck:
     return LinkCheck(_usable(invitation, timezone.now()), invitation)
 
 
-@transaction.atomic
-def invitation_check_birth_date(
-    *, invitation_id: int, birth_date: datetime.date, ip_address=None
-) -> BirthDateCheck:
-    """R8. The row lock makes parallel guesses wait their turn, so no more than the allowed
-    number is ever evaluated; the counter is never reset by time, only by a resend."""
-    limit = settings.INVITATION_MAX_BIRTH_DATE_ATTEMPTS
-    invitation = (
+def _lock_for_answer(invitation_id: int) -> Invitation:
+    """The invitation, row-locked: parallel answers wait their turn, so no more are evaluated
+    than its limits allow."""
+    return (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("employee__employer")
         .get(pk=invitation_id)
     )
+
+
+def _count_wrong_answer(
+    invitation: Invitation, *, counter: str, limit: int, action: str, locked_action: str, ip_address
+) -> int:
+    """Count one wrong answer on a row-locked invitation, in the audit log too; the last one
+    allowed locks it until HR resends. Returns how many more are allowed. The counter is never
+    reset by time, only by a resend (a new invitation)."""
+    count = getattr(invitation, counter) + 1
+    setattr(invitation, counter, count)
+    audit_record(
+        employee=invitation.employee,
+        action=action,
+        ip_address=ip_address,
+        detail=f"{count}/{limit}",
+    )
+    if count >= limit:
+        invitation.status = Invitation.Status.LOCKED
+        audit_record(employee=invitation.employee, action=locked_action, ip_address=ip_address)
+    invitation.save(update_fields=[counter, "status"])
+    return max(limit - count, 0)
+
+
+@transaction.atomic
+def invitation_check_birth_date(
+    *, invitation_id: int, birth_date: datetime.date, ip_address=None
+) -> BirthDateCheck:
+    """R8: 5 wrong birth dates lock the invitation until HR resends it."""
+    limit = settings.INVITATION_MAX_BIRTH_DATE_ATTEMPTS
+    invitation = _lock_for_answer(invitation_id)
     state = _usable(invitation, timezone.now())
     if state != LinkState.VALID:
         return BirthDateCheck(False, state, 0)
     if invitation.employee.birth_date == birth_date:
         return BirthDateCheck(True, LinkState.VALID, limit - invitation.failed_attempts)
-    invitation.failed_attempts += 1
-    audit_record(
-        employee=invitation.employee,
+    left = _count_wrong_answer(
+        invitation,
+        counter="failed_attempts",
+        limit=limit,
         action=AuditEvent.Action.BIRTH_DATE_WRONG,
+        locked_action=AuditEvent.Action.LOCKED,
         ip_address=ip_address,
-        detail=f"{invitation.failed_attempts}/{limit}",
     )
-    if invitation.failed_attempts >= limit:
-        invitation.status = Invitation.Status.LOCKED
-        audit_record(
-            employee=invitation.employee, action=AuditEvent.Action.LOCKED, ip_address=ip_address
-        )
-    invitation.save(update_fields=["failed_attempts", "status"])
-    left = limit - invitation.failed_attempts
     return BirthDateCheck(False, LinkState.LOCKED if left <= 0 else LinkState.VALID, left)
 
 
@@ -168,30 +188,17 @@ def _count_taken_username(invitation_id: int, ip_address) -> int | None:
     the count is never reset by time (a time window would refill while the link is valid, and a
     cache can be flushed or down); and the lock is in HR's audit log, where repeated probing
     shows, and is lifted only by a resend. The tried name is not logged: it is someone else's."""
-    limit = settings.INVITATION_MAX_TAKEN_USERNAMES
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("employee__employer")
-        .get(pk=invitation_id)
-    )
+    invitation = _lock_for_answer(invitation_id)
     if _usable(invitation, timezone.now()) != LinkState.VALID:
         return None
-    invitation.taken_usernames += 1
-    audit_record(
-        employee=invitation.employee,
+    return _count_wrong_answer(
+        invitation,
+        counter="taken_usernames",
+        limit=settings.INVITATION_MAX_TAKEN_USERNAMES,
         action=AuditEvent.Action.USERNAME_TAKEN,
+        locked_action=AuditEvent.Action.LOCKED_TAKEN_USERNAMES,
         ip_address=ip_address,
-        detail=f"{invitation.taken_usernames}/{limit}",
     )
-    if invitation.taken_usernames >= limit:
-        invitation.status = Invitation.Status.LOCKED
-        audit_record(
-            employee=invitation.employee,
-            action=AuditEvent.Action.LOCKED_TAKEN_USERNAMES,
-            ip_address=ip_address,
-        )
-    invitation.save(update_fields=["taken_usernames", "status"])
-    return max(limit - invitation.taken_usernames, 0)
 
 
 def _refuse_taken_username(invitation_id: int, ip_address) -> NoReturn:

@@ -79,6 +79,7 @@ def _address_block(employee) -> Paragraph:
 
 def _document(*, title: str, employee, facts: list[tuple[str, str]]) -> list:
     """A document's opening: employer, title, the employee's address and the key facts."""
+    _register_fonts()
     employer = employee.employer
     story: list = [
         _para(employer.name, ParagraphStyle("er", parent=NORMAL, fontSize=11)),
@@ -154,7 +155,6 @@ def _build(story, *, title: str) -> bytes:
 
 
 def payslip_pdf(payslip: Payslip) -> bytes:
-    _register_fonts()
     employee = payslip.employee
     title = _("Payslip %(period)s") % {"period": payslip.period_label}
     story = _document(
@@ -223,7 +223,6 @@ def payslip_pdf(payslip: Payslip) -> bytes:
 
 
 def annual_statement_pdf(statement: AnnualStatement) -> bytes:
-    _register_fonts()
     employee = statement.employee
     title = _("Annual statement %(year)s") % {"year": statement.year}
     story = _document(
