@@ -1,9 +1,14 @@
-from django.conf import settings
+"""Health for load balancers and orchestrators.
+
+Live and ready say whether this web process can serve pages; neither looks at the broker, the
+worker or beat: the web works without them (mail waits in the outbox), and a load balancer that
+pulled every node over a broker outage would take the whole site down with it. Those belong to
+the operator's status (`manage.py check_operations`).
+"""
+
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-
-from essportal.celery import app
 
 
 def _database_ok() -> bool:
@@ -15,22 +20,14 @@ def _database_ok() -> bool:
     return True
 
 
-def _broker_ok() -> bool | None:
-    """None when tasks run in-process (there is no broker to check)."""
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return None
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
-    except Exception:  # noqa: BLE001
-        return False
-    return True
+@never_cache
+def live(request):
+    """The process answers. Touches nothing, so a restart is never triggered by a dependency."""
+    return JsonResponse({"status": "ok"})
 
 
 @never_cache
-def healthz(request):
-    """For load balancers: 200 when the database (and the broker, if any) answer, else 503."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    healthy = all(ok is not False for ok in checks.values())
-    body = {name: ("ok" if ok else "down") for name, ok in checks.items() if ok is not None}
-    return JsonResponse(body, status=200 if healthy else 503)
+def ready(request):
+    """200 when the database answers, else 503: whether to send this node traffic."""
+    ok = _database_ok()
+    return JsonResponse({"database": "ok" if ok else "down"}, status=200 if ok else 503)
