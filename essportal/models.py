@@ -62,3 +62,18 @@ class User(AbstractUser):
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_key"}
         super().save(*args, **kwargs)
+
+
+class Heartbeat(models.Model):
+    """When a background process last showed it was at work, for the operator's status.
+
+    One row per process kind, overwritten each time: beat when it queues a scheduled task, the
+    worker when it finishes the outbox sweep. Kept in the database, like the outbox it watches,
+    so that a Redis restart does not make a healthy worker look dead.
+    """
+
+    name = models.CharField(max_length=20, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"

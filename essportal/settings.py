@@ -343,6 +343,21 @@ LOGGING = {
     },
 }
 
+# --- The operator's status (`manage.py check_operations`, `/healthz/operations`).
+# The JSON endpoint exists only with a token, sent as `Authorization: Bearer <token>`.
+OPERATIONS_TOKEN = env.str("OPERATIONS_TOKEN", default="")
+if OPERATIONS_TOKEN and len(OPERATIONS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "OPERATIONS_TOKEN must be at least 32 characters (or unset to switch the endpoint off). "
+        'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(32))"'
+    )
+# Beat and the worker's outbox sweep report every minute; older than this is a problem.
+OPERATIONS_HEARTBEAT_MAX_AGE_SECONDS = env.int("OPERATIONS_HEARTBEAT_MAX_AGE_SECONDS", default=300)
+OPERATIONS_OUTBOX_LATE_MINUTES = env.int("OPERATIONS_OUTBOX_LATE_MINUTES", default=10)
+# A few refused addresses a day are HR's business (the access panel shows them); more is ours.
+OPERATIONS_FAILED_MAILS_PER_DAY = env.int("OPERATIONS_FAILED_MAILS_PER_DAY", default=5)
+OPERATIONS_BATCH_STALLED_MINUTES = env.int("OPERATIONS_BATCH_STALLED_MINUTES", default=10)
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-invitation-outbox": {
         "task": "invitations.tasks.sweep_invitation_outbox",

@@ -4,7 +4,11 @@ from django.urls import include, path
 from essportal.web import health as views
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.live, name="healthz_live"),
+    path("healthz/ready", views.ready, name="healthz_ready"),
+    path("healthz/operations", views.operations, name="healthz_operations"),
+    # The first address of the readiness check; existing monitors and healthchecks still use it.
+    path("healthz", views.ready, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hr/", include("employers.hr.urls")),
     path("", include("invitations.urls")),

@@ -1,9 +1,11 @@
 """Reads for HR about access: each employee's access state (the list, its filters and search) and
-the collective grants of an employer."""
+the collective grants of an employer; and for the operator, how the outbox and the collective
+grants are moving."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextChoices
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,3 +175,40 @@ def grant_batch_report_rows(batch: GrantBatch) -> QuerySet[GrantBatchItem]:
         )
         .order_by("pk")
     )
+
+
+# --- For the operator's status ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backlog:
+    count: int
+    # The oldest one's moment: when its mail was due, or when its collective grant last moved.
+    oldest: datetime.datetime | None
+
+
+def invitations_overdue_in_outbox(*, now, overdue_by: datetime.timedelta) -> Backlog:
+    """Pending invitations whose mail is still queued (or stuck sending) this long after it was
+    due: past the grace after granting or the backoff after a failure, the sweep should have
+    sent it within a minute."""
+    row = Invitation.objects.filter(
+        status=Invitation.Status.PENDING,
+        mail_status__in=[Invitation.MailStatus.QUEUED, Invitation.MailStatus.SENDING],
+        mail_next_attempt_at__lte=now - overdue_by,
+    ).aggregate(count=Count("pk"), oldest=Min("mail_next_attempt_at"))
+    return Backlog(count=row["count"], oldest=row["oldest"])
+
+
+def invitation_mails_failed_since(since) -> int:
+    """Invitation mails given up on (after the retries, refused, or failed per the provider)."""
+    return Invitation.objects.filter(
+        mail_status=Invitation.MailStatus.FAILED, mail_updated_at__gte=since
+    ).count()
+
+
+def grant_batches_stalled(*, now, quiet_for: datetime.timedelta) -> Backlog:
+    """Running collective grants that have not moved for this long."""
+    row = GrantBatch.objects.filter(
+        status=GrantBatch.Status.RUNNING, heartbeat_at__lte=now - quiet_for
+    ).aggregate(count=Count("pk"), oldest=Min("heartbeat_at"))
+    return Backlog(count=row["count"], oldest=row["oldest"])

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from essportal.operations import WORKER, heartbeat_record
 from invitations.collective import grant_batch_run, stalled_grant_batches
 from invitations.outbox import invitations_due_for_sending, invitations_send_mail
 
@@ -34,4 +35,6 @@ def sweep_invitation_outbox() -> dict:
     stalled = stalled_grant_batches()
     for batch_id in stalled:
         run_grant_batch.delay(batch_id)
+    # Last, so that a sweep that fails leaves the heartbeat to age and the operator is told.
+    heartbeat_record(name=WORKER)
     return {"mails": len(due), "batches": len(stalled)}

@@ -5,7 +5,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -82,24 +81,6 @@ def test_hsts_is_sent_over_https(client, db):
 def test_pages_with_personal_data_are_not_cached(manager_client, employee):
     response = manager_client.get(reverse("hr:employee_detail", args=[employee.pk]))
     assert "no-store" in response["Cache-Control"]
-
-
-def test_healthz_checks_the_database(client, db):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.json()["database"] == "ok"
-
-
-def test_healthz_is_503_when_the_database_is_down(client, db):
-    with mock.patch("essportal.web.health._database_ok", return_value=False):
-        response = client.get("/healthz")
-    assert response.status_code == 503 and response.json()["database"] == "down"
-
-
-def test_healthz_is_503_when_the_broker_is_down(client, db, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    with mock.patch("essportal.web.health._broker_ok", return_value=False):
-        response = client.get("/healthz")
-    assert response.status_code == 503 and response.json()["broker"] == "down"
 
 
 @pytest.mark.parametrize(
