@@ -51,3 +51,15 @@ def test_live_answers_without_touching_the_database(client, db, django_assert_nu
     ):
         response = client.get("/healthz/live")
     assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/healthz/live", "/healthz/ready"])
+def test_a_load_balancer_probing_over_plain_http_is_not_redirected(db, client, settings, path):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(path).status_code == 200
+
+
+def test_the_operator_status_stays_behind_the_https_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.OPERATIONS_TOKEN = "x" * 40
+    assert client.get("/healthz/operations").status_code == 301
