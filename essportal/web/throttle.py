@@ -10,25 +10,57 @@ from django.core.cache import cache
 logger = logging.getLogger(__name__)
 
 
+def _cache_key(scope: str, key: str, window_seconds: int) -> str:
+    # The key is hashed: the cache never holds an address (a client's or a recipient's) in clear,
+    # and any length fits.
+    bucket = int(time.time() // window_seconds)
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"throttle:{scope}:{digest}:{bucket}"
+
+
+def _count(cache_key: str, window_seconds: int) -> int:
+    cache.add(cache_key, 0, timeout=window_seconds)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window_seconds)
+        return 1
+
+
 def throttle_hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
     """Count one attempt; False once the limit for the current window is used up.
 
-    The key is hashed: the cache never holds an address (a client's or a recipient's) in clear,
-    and any length fits. A cache that cannot be reached also answers False: a limit that cannot
-    be counted is treated as used up, so an outage never lifts it, and the caller answers as it
-    does when throttled instead of failing the request.
+    A cache that cannot be reached also answers False: a limit that cannot be counted is
+    treated as used up, so an outage never lifts it, and the caller answers as it does when
+    throttled instead of failing the request.
     """
-    bucket = int(time.time() // window_seconds)
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    cache_key = f"throttle:{scope}:{digest}:{bucket}"
     try:
-        cache.add(cache_key, 0, timeout=window_seconds)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window_seconds)
-            count = 1
+        count = _count(_cache_key(scope, key, window_seconds), window_seconds)
     except Exception:  # noqa: BLE001 - whatever the cache backend raises when it is down
         logger.warning("Throttle %s could not be counted; treated as used up", scope)
         return False
     return count <= limit
+
+
+def throttle_used_up(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
+    """Whether `limit` attempts were already counted (with `throttle_count`) in this window.
+
+    For limits on failures only: the caller asks first, and counts after the attempt turned out
+    to be one. Parallel attempts may each see the last one left, so a few more than the limit
+    can be counted; use it only where something exact stands behind it. An unreachable cache
+    counts as used up, as in `throttle_hit`.
+    """
+    try:
+        count = cache.get(_cache_key(scope, key, window_seconds), 0)
+    except Exception:  # noqa: BLE001 - whatever the cache backend raises when it is down
+        logger.warning("Throttle %s could not be read; treated as used up", scope)
+        return True
+    return count >= limit
+
+
+def throttle_count(scope: str, key: str, *, window_seconds: int) -> None:
+    """Count one failure for `throttle_used_up`."""
+    try:
+        _count(_cache_key(scope, key, window_seconds), window_seconds)
+    except Exception:  # noqa: BLE001 - whatever the cache backend raises when it is down
+        logger.warning("Throttle %s could not be counted", scope)
