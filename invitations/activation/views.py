@@ -62,6 +62,9 @@ def birth_date(request):
             address,
             limit=settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR,
             window_seconds=3600,
+            # A Redis outage must not stop employees activating; the per-invitation cap in the
+            # database still limits every link to its five wrong answers meanwhile.
+            if_unreachable=False,
         ):
             return render(request, "invitations/activation/throttled.html", status=429)
         result = invitation_check_birth_date(
