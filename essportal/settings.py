@@ -213,13 +213,28 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 # --- Cache, Celery: Redis when REDIS_URL is set, in-process otherwise.
 REDIS_URL = env.str("REDIS_URL", default="")
+# A Redis that does not answer must cost a request little: without these a hung Redis held
+# every signed-in page for a minute. They go to redis-py's connection pool.
+REDIS_CONNECT_TIMEOUT_SECONDS = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5)
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
+# After a failed cache call each process leaves the cache alone this long before trying again
+# (essportal/web/cache_guard.py), so an outage costs one timeout per interval, not per call.
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=10.0)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
+        }
     }
     # Sessions are read from Redis and written through to the database, which stays the record
-    # (a Redis restart signs no one out). A database query less on every signed-in request.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # (a Redis restart signs no one out). A database query less on every signed-in request. The
+    # engine falls back to the database while Redis cannot be reached.
+    SESSION_ENGINE = "essportal.web.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # No cached sessions with a per-process cache: a sign-out in one process would not reach the

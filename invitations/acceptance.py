@@ -73,6 +73,9 @@ class BirthDateCheck:
     correct: bool
     state: str  # a LinkState: valid while attempts remain, locked after the last one
     attempts_left: int
+    # A wrong answer that was evaluated and counted (not one refused because the invitation
+    # could no longer be used).
+    wrong: bool = False
 
 
 def _usable(invitation: Invitation, now) -> str:
@@ -149,7 +152,9 @@ def invitation_check_birth_date(
         locked_action=AuditEvent.Action.LOCKED,
         ip_address=ip_address,
     )
-    return BirthDateCheck(False, LinkState.LOCKED if left <= 0 else LinkState.VALID, left)
+    return BirthDateCheck(
+        False, LinkState.LOCKED if left <= 0 else LinkState.VALID, left, wrong=True
+    )
 
 
 class InvitationAlreadyUsed(InvitationError):

@@ -6,6 +6,7 @@
 """
 
 import datetime
+import time
 
 import pytest
 import time_machine
@@ -148,11 +149,16 @@ def wait_for(condition, timeout=20.0, interval=0.05):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Throttle counters live in the cache; every test starts without any."""
+    """Throttle counters live in the cache; every test starts without any, and without an outage
+    another test left behind."""
     from django.core.cache import cache
 
+    from essportal.web import cache_guard
+
+    cache_guard.reset()
     cache.clear()
     yield
+    cache_guard.reset()
 
 
 @pytest.fixture
@@ -168,9 +174,62 @@ def unreachable_cache(settings):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {
+                "socket_connect_timeout": settings.REDIS_CONNECT_TIMEOUT_SECONDS,
+                "socket_timeout": settings.REDIS_TIMEOUT_SECONDS,
+            },
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "essportal.web.sessions"
+
+
+@pytest.fixture
+def hung_cache(settings):
+    """Production's cache is Redis; here Redis is hung: it accepts connections and never answers.
+    The server drops each connection after a few seconds, so a request without timeouts fails
+    this test instead of hanging the run."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.2)
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def accept_and_stay_silent():
+        held = []
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                held.append((conn, time.monotonic()))
+            except TimeoutError:
+                pass
+            for conn, since in list(held):
+                if time.monotonic() - since > 4:
+                    conn.close()
+                    held.remove((conn, since))
+        for conn, _ in held:
+            conn.close()
+
+    thread = threading.Thread(target=accept_and_stay_silent, daemon=True)
+    thread.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {
+                "socket_connect_timeout": settings.REDIS_CONNECT_TIMEOUT_SECONDS,
+                "socket_timeout": settings.REDIS_TIMEOUT_SECONDS,
+            },
+        }
+    }
+    settings.SESSION_ENGINE = "essportal.web.sessions"
+    yield
+    stop.set()
+    thread.join(timeout=2)
+    server.close()
 
 
 @pytest.fixture

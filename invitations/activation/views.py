@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from employees.accounts.passwords import PASSWORD_RULES
 from essportal.backends import PORTAL_BACKEND
 from essportal.web.http import client_ip
-from essportal.web.throttle import throttle_hit
+from essportal.web.throttle import throttle_count, throttle_used_up
 from invitations.acceptance import (
     InvitationAlreadyUsed,
     InvitationLocked,
@@ -52,19 +52,28 @@ def birth_date(request):
     form = BirthDateForm(request.POST or None)
     attempts_left = None
     if request.method == "POST" and form.is_valid():
-        allowed = throttle_hit(
+        # Per client address only wrong answers count: colleagues behind one office address
+        # who know their birth date never use it up. Once it is used up nothing is evaluated,
+        # a right date included: answering right and wrong differently from then on would
+        # tell a guesser which date is right without counting the guess.
+        address = client_ip(request) or "unknown"
+        if throttle_used_up(
             "birth-date",
-            client_ip(request) or "unknown",
+            address,
             limit=settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR,
             window_seconds=3600,
-        )
-        if not allowed:
+            # A Redis outage must not stop employees activating; the per-invitation cap in the
+            # database still limits every link to its five wrong answers meanwhile.
+            if_unreachable=False,
+        ):
             return render(request, "invitations/activation/throttled.html", status=429)
         result = invitation_check_birth_date(
             invitation_id=invitation.pk,
             birth_date=form.cleaned_data["birth_date"],
             ip_address=client_ip(request),
         )
+        if result.wrong:
+            throttle_count("birth-date", address, window_seconds=3600)
         if result.correct:
             request.session.cycle_key()  # the session now proves the birth date: a new id
             request.session[BIRTH_DATE_OK_KEY] = invitation.pk

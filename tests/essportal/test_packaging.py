@@ -163,3 +163,31 @@ def test_compose_hands_the_settings_to_the_containers_at_run_time_not_to_the_bui
     assert re.search(r"^\s+build: \.$", compose, re.MULTILINE)
     assert not re.search(r"^\s+(args|secrets):", compose, re.MULTILINE)
     assert re.search(r"^\s+env_file: \.env$", compose, re.MULTILINE)
+
+
+def _compose_services() -> dict[str, list[str]]:
+    """Each service of docker-compose.yml with its own lines (two-space keys under `services:`;
+    no YAML library is installed, and the file keeps that layout)."""
+    services: dict[str, list[str]] = {}
+    current = None
+    in_services = False
+    for line in (ROOT / "docker-compose.yml").read_text().splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line.startswith(" "):
+            in_services = line.rstrip() == "services:"
+            current = None
+            continue
+        if in_services and re.match(r"^  [\w-]+:\s*$", line):
+            current = line.strip().rstrip(":")
+            services[current] = []
+        elif in_services and current:
+            services[current].append(line.strip())
+    return services
+
+
+def test_every_compose_service_is_started_again_when_it_exits():
+    services = _compose_services()
+    assert set(services) == {"web", "worker", "beat", "db", "redis", "mailpit"}
+    for name, lines in services.items():
+        assert "restart: unless-stopped" in lines, name

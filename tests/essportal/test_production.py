@@ -149,7 +149,8 @@ def test_gunicorn_serves_with_debug_off():
 @pytest.mark.parametrize(
     "redis_url, engine",
     [
-        ("redis://127.0.0.1:6379/0", "django.contrib.sessions.backends.cached_db"),
+        # Django's cached_db, falling back to the database while Redis cannot be reached.
+        ("redis://127.0.0.1:6379/0", "essportal.web.sessions"),
         # A cache per process would keep a signed-out session alive in the other processes.
         ("", "django.contrib.sessions.backends.db"),
     ],
@@ -163,3 +164,15 @@ def test_sessions_are_read_from_redis_only_when_redis_is_the_shared_cache(redis_
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == engine
+
+
+def test_the_redis_cache_gives_up_on_a_silent_redis_within_a_second():
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.CACHES['default'].get('OPTIONS'))",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    options = result.stdout.strip().splitlines()[-1]
+    assert options == "{'socket_connect_timeout': 0.5, 'socket_timeout': 1.0}"

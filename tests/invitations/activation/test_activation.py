@@ -14,7 +14,7 @@ from essportal.models import User
 from invitations.models import Invitation
 from invitations.services import invitation_resend, invitation_revoke
 from tests.factories import EmployeeFactory, UserFactory
-from tests.invitations.helpers import BIRTH_DATE, CREDENTIALS, WRONG_DATE
+from tests.invitations.helpers import BIRTH_DATE, CREDENTIALS, WRONG_DATE, last_token, link_path
 
 ACTIVATE = "/activate/"
 ACCOUNT = "/activate/account/"
@@ -200,16 +200,67 @@ def test_every_step_rechecks_the_invitation(client, opened, employee, step, chan
     assert not User.objects.filter(username="anna.bakker").exists()
 
 
-def test_the_birth_date_is_throttled_per_client_address(client, opened, settings, employer):
-    settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = 3
-    from django.core.cache import cache
+OFFICE = "198.51.100.9"
 
-    cache.clear()
+
+def _colleague_with_an_opened_link(employer, grant):
+    """Another employee of the office, whose own browser opened their own link."""
+    from django.test import Client
+
+    colleague = EmployeeFactory(employer=employer)
+    grant(colleague)
+    browser = Client()
+    browser.get(link_path(last_token()))
+    return colleague, browser
+
+
+def test_wrong_birth_dates_over_the_address_limit_are_refused_without_being_evaluated(
+    client, opened, settings, employer, grant
+):
+    settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = 3
     for _ in range(3):
-        client.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR="198.51.100.9")
-    response = client.post(ACTIVATE, BIRTH_DATE, REMOTE_ADDR="198.51.100.9")
+        client.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR=OFFICE)
+    colleague, browser = _colleague_with_an_opened_link(employer, grant)
+    response = browser.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR=OFFICE)
     assert response.status_code == 429
-    cache.clear()
+    invitation = Invitation.objects.get(employee=colleague)
+    assert invitation.failed_attempts == 0
+    assert not AuditEvent.objects.filter(action="birth_date_wrong", employee=colleague).exists()
+
+
+def test_right_birth_dates_do_not_count_against_the_address_even_at_its_last_wrong_answer(
+    client, opened, settings, employer, grant
+):
+    settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = 3
+    for _ in range(2):  # one wrong answer left for this address
+        client.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR=OFFICE)
+    for _ in range(5):
+        colleague, browser = _colleague_with_an_opened_link(employer, grant)
+        response = browser.post(ACTIVATE, BIRTH_DATE, REMOTE_ADDR=OFFICE)
+        assert response["Location"] == ACCOUNT
+    # The last wrong answer is still evaluated (and counted against its invitation) ...
+    response = client.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR=OFFICE)
+    assert response.status_code == 200 and response.context["attempts_left"] == 2
+    opened.refresh_from_db()
+    assert opened.failed_attempts == 3
+    # ... and with it the address has used its limit: the next answer is not evaluated.
+    colleague, browser = _colleague_with_an_opened_link(employer, grant)
+    assert browser.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR=OFFICE).status_code == 429
+    assert Invitation.objects.get(employee=colleague).failed_attempts == 0
+
+
+def test_fifty_colleagues_behind_one_office_address_all_activate(employer, grant, settings):
+    settings.BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = 30
+    for n in range(50):
+        colleague, browser = _colleague_with_an_opened_link(employer, grant)
+        if n % 10 == 0:  # a few mistype their birth date first
+            browser.post(ACTIVATE, WRONG_DATE, REMOTE_ADDR=OFFICE)
+        response = browser.post(ACTIVATE, BIRTH_DATE, REMOTE_ADDR=OFFICE)
+        assert response["Location"] == ACCOUNT, n
+        credentials = {**CREDENTIALS, "username": f"collega.{n}"}
+        response = browser.post(ACCOUNT, credentials, REMOTE_ADDR=OFFICE)
+        assert response.status_code == 302, n
+    assert User.objects.filter(username__startswith="collega.").count() == 50
 
 
 @pytest.fixture
