@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django.core import mail
@@ -32,3 +33,16 @@ def activate(client, credentials=None):
     """Walk an opened invitation through the birth date and the credentials."""
     assert client.post(ACTIVATE, BIRTH_DATE)["Location"] == ACCOUNT
     return client.post(ACCOUNT, credentials or CREDENTIALS)
+
+
+def sent_invitation(employee, **fields):
+    """An invitation whose mail went out and whose link works for another day, made directly
+    (the race tests start their threads from it)."""
+    from invitations.models import Invitation
+
+    return Invitation.objects.create(
+        employee=employee,
+        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+        mail_status="sent",
+        **fields,
+    )

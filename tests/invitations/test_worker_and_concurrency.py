@@ -1,6 +1,5 @@
 """Integration leg: a real Celery worker on Redis, and races on PostgreSQL."""
 
-import datetime
 import threading
 import time
 from unittest import mock
@@ -22,6 +21,7 @@ from invitations.services import (
 )
 from tests.conftest import wait_for
 from tests.factories import EmployeeFactory
+from tests.invitations.helpers import sent_invitation
 
 pytestmark = pytest.mark.integration
 
@@ -162,11 +162,7 @@ def test_an_activation_during_an_address_change_waits_its_turn_without_a_deadloc
     activation waits for the row instead of taking the invitation first (which deadlocked), and
     then finds its link replaced."""
     employee = EmployeeFactory(employer=employer, email="old@example.test")
-    invitation = Invitation.objects.create(
-        employee=employee,
-        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        mail_status="sent",
-    )
+    invitation = sent_invitation(employee)
     holding, go_on = threading.Event(), threading.Event()
     replace = receivers.invitation_replace_for_new_address
 

@@ -8,9 +8,8 @@ from django.db import connection, connections
 
 from employers.models import AuditEvent
 from invitations.acceptance import LinkState, invitation_check_birth_date
-from invitations.models import Invitation
 from tests.factories import EmployeeFactory
-from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, WRONG_DATE
+from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, WRONG_DATE, sent_invitation
 
 CAP = 5
 
@@ -136,12 +135,7 @@ def test_parallel_wrong_dates_evaluate_no_more_than_the_cap(transactional_db, em
     if connection.vendor != "postgresql":
         pytest.skip("row-level races are proven on PostgreSQL (make test-integration)")
     employee = EmployeeFactory(employer=employer)
-    invitation = Invitation.objects.create(
-        employee=employee,
-        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        mail_status="sent",
-        token_hash="f" * 64,
-    )
+    invitation = sent_invitation(employee, token_hash="f" * 64)
     n = 12
     barrier = threading.Barrier(n)
     results: list = [None] * n

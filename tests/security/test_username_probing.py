@@ -2,7 +2,6 @@
 exist (HR's included): every "this username is taken" answer is counted against the invitation,
 and the tenth locks it until HR resends."""
 
-import datetime
 import threading
 from unittest import mock
 
@@ -17,7 +16,7 @@ from invitations.acceptance import InvitationLocked, UsernameTaken, invitation_a
 from invitations.models import Invitation
 from invitations.services import invitation_resend
 from tests.factories import EmployeeFactory, UserFactory
-from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS
+from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS, sent_invitation
 
 CAP = 10  # INVITATION_MAX_TAKEN_USERNAMES
 WEAK = {"password1": "short", "password2": "short"}
@@ -131,12 +130,7 @@ def test_parallel_taken_usernames_are_never_answered_past_the_cap(transactional_
     if connection.vendor != "postgresql":
         pytest.skip("row-level races are proven on PostgreSQL (make test-integration)")
     employee = EmployeeFactory(employer=employer)
-    invitation = Invitation.objects.create(
-        employee=employee,
-        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        mail_status="sent",
-        token_hash="e" * 64,
-    )
+    invitation = sent_invitation(employee, token_hash="e" * 64)
     names = [UserFactory(username=f"bezet{n}").username for n in range(CAP + 5)]
     barrier = threading.Barrier(len(names))
     results: list = [None] * len(names)

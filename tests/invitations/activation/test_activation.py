@@ -14,7 +14,14 @@ from essportal.models import User
 from invitations.models import Invitation
 from invitations.services import invitation_resend, invitation_revoke
 from tests.factories import EmployeeFactory, UserFactory
-from tests.invitations.helpers import BIRTH_DATE, CREDENTIALS, WRONG_DATE, last_token, link_path
+from tests.invitations.helpers import (
+    BIRTH_DATE,
+    CREDENTIALS,
+    WRONG_DATE,
+    last_token,
+    link_path,
+    sent_invitation,
+)
 
 ACTIVATE = "/activate/"
 ACCOUNT = "/activate/account/"
@@ -279,11 +286,7 @@ def test_two_simultaneous_activations_make_one_account(transactional_db, employe
     from invitations.acceptance import invitation_accept
 
     employee = EmployeeFactory(employer=employer)
-    invitation = Invitation.objects.create(
-        employee=employee,
-        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        mail_status="sent",
-    )
+    invitation = sent_invitation(employee)
     barrier = threading.Barrier(2)
     results = []
 
