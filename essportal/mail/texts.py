@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from essportal.mail.kinds import FIELDS, KINDS, PLACEHOLDERS, MailKind
+from essportal.validators import has_hidden_characters
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 10_000
@@ -35,6 +36,10 @@ def text_problems(kind: MailKind, field_name: str, value: str) -> list[str]:
     if field_name == "subject":
         if LINE_BREAKS.search(value):
             problems.append(_("A subject must be one line: remove the line breaks."))
+        elif has_hidden_characters(value):
+            # A right-to-left override or a zero-width space makes a subject read otherwise
+            # than it is; subjects go into a header and a phone's notification as they are.
+            problems.append(_("Remove the invisible or control characters."))
         if len(value) > SUBJECT_MAX_LENGTH:
             problems.append(
                 _("A subject may be at most %(max)d characters; this one has %(length)d.")

@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from employers.models import EmailText, Employer
+from employers.texts import email_text_effective
 from essportal.mail.kinds import INVITATION_BODY, KINDS
+from essportal.mail.texts import text_problems
 from invitations.services import invitation_resend
 from tests.invitations.helpers import LINK
 
@@ -285,3 +287,14 @@ def test_an_unauthenticated_tracking_event_is_refused_with_the_default_settings(
     invitation.refresh_from_db()
     assert invitation.mail_status == "sent"
     assert response.status_code in (400, 401, 403, 404)
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\ufeff", "\x07"])
+def test_a_subject_with_invisible_characters_is_refused_and_not_used(hidden, employer):
+    subject = f"Uw loonstrook{hidden} staat klaar"
+    assert text_problems(KINDS["payslip_published"], "subject", subject)
+    EmailText.objects.create(
+        employer=employer, kind="payslip_published", language="nl", subject=subject
+    )
+    resolved = email_text_effective(employer=employer, kind="payslip_published", language="nl")
+    assert resolved.sources["subject"] == "default"
