@@ -123,13 +123,17 @@ _CLAIM_ROWS_PER_UPDATE = 300
 def _mark_claimed(rows: list[Invitation], common: dict) -> None:
     """The common values and each row's own token hash in one UPDATE per few hundred rows, so
     that each row is written once, not once for its state and again for its hash (on PostgreSQL
-    every write of a row adds an entry to each of its indexes). Written by hand: Django's
-    bulk_update builds the same CASE expression at a far higher cost in Python. On PostgreSQL
-    this takes ~0.04 ms a row, against ~0.11 ms for an UPDATE of all rows plus one per hash."""
+    every write of a row adds an entry to each of its indexes). Written by hand: bulk_update,
+    and a QuerySet.update() with a Case/When for the hash, build the same statement with far
+    more work in Python, and both made the whole job measurably slower (bench/README.md).
+    The columns are the fields' names (none has a db_column); each value is prepared by its
+    field, as the ORM would."""
+    assignments = ", ".join(f"{name} = %s" for name in common)
+    common_params = [
+        Invitation._meta.get_field(name).get_db_prep_save(value, db_connection)
+        for name, value in common.items()
+    ]
     table = Invitation._meta.db_table
-    fields = [Invitation._meta.get_field(name) for name in common]
-    assignments = ", ".join(f"{field.column} = %s" for field in fields)
-    common_params = [field.get_db_prep_save(common[field.name], db_connection) for field in fields]
     with db_connection.cursor() as cursor:
         for start in range(0, len(rows), _CLAIM_ROWS_PER_UPDATE):
             piece = rows[start : start + _CLAIM_ROWS_PER_UPDATE]
