@@ -124,13 +124,17 @@ _CLAIM_ROWS_PER_UPDATE = 300
 def _mark_claimed(rows: list[Invitation], common: dict) -> None:
     """The common values and each row's own token hash in one UPDATE per few hundred rows, so
     that each row is written once, not once for its state and again for its hash (on PostgreSQL
-    every write of a row adds an entry to each of its indexes). Written by hand: Django's
-    bulk_update builds the same CASE expression at a far higher cost in Python. On PostgreSQL
-    it also costs far less than an UPDATE of all rows plus one per hash (bench/README.md)."""
+    every write of a row adds an entry to each of its indexes). Written by hand: bulk_update,
+    and a QuerySet.update() with a Case/When for the hash, build the same statement with far
+    more work in Python, and both made the whole job measurably slower (bench/README.md).
+    The columns are the fields' names (none has a db_column); each value is prepared by its
+    field, as the ORM would."""
+    assignments = ", ".join(f"{name} = %s" for name in common)
+    common_params = [
+        Invitation._meta.get_field(name).get_db_prep_save(value, db_connection)
+        for name, value in common.items()
+    ]
     table = Invitation._meta.db_table
-    fields = [Invitation._meta.get_field(name) for name in common]
-    assignments = ", ".join(f"{field.column} = %s" for field in fields)
-    common_params = [field.get_db_prep_save(common[field.name], db_connection) for field in fields]
     with db_connection.cursor() as cursor:
         for start in range(0, len(rows), _CLAIM_ROWS_PER_UPDATE):
             piece = rows[start : start + _CLAIM_ROWS_PER_UPDATE]
@@ -186,7 +190,8 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
 @contextmanager
 def _fast_commits():
     """The per-mail commits below need to survive this worker being killed, not the database
-    server losing power: on PostgreSQL they need not wait for the WAL flush."""
+    server losing power: on PostgreSQL they need not wait for the WAL flush. A session setting
+    Django has no API for, so set by hand; without it the job measured slower (bench/README.md)."""
     if db_connection.vendor != "postgresql":
         yield
         return
@@ -213,18 +218,18 @@ def _mark_sent(invitation: Invitation, message) -> None:
     status = getattr(message, "anymail_status", None)
     message_id = str((getattr(status, "message_id", None) or "") if status else "")[:255]
     sent_at = timezone.now()
-    adapt = db_connection.ops.adapt_datetimefield_value
-    # Plain SQL: this runs once per mail, and the ORM's query building costs more than the
-    # database's work here.
+    prepare = Invitation._meta.get_field("sent_at").get_db_prep_save
+    # A statement of its own rather than QuerySet.update(): this runs once per mail, and the
+    # ORM's building of the same UPDATE made the whole job measurably slower (bench/README.md).
     with db_connection.cursor() as cursor:
         cursor.execute(
             _MARK_SENT_SQL,
             [
                 Invitation.MailStatus.SENT,
                 message_id,
-                adapt(sent_at),
-                adapt(sent_at + invitation_validity()),
-                adapt(sent_at),
+                prepare(sent_at, db_connection),
+                prepare(sent_at + invitation_validity(), db_connection),
+                prepare(sent_at, db_connection),
                 ", ".join(message.to)[:254],
                 invitation.pk,
                 Invitation.MailStatus.SENDING,
