@@ -160,6 +160,32 @@ def grant_batches_for_employer(employer) -> QuerySet[GrantBatch]:
     return GrantBatch.objects.filter(employer=employer)
 
 
+@dataclass(frozen=True)
+class BatchMail:
+    """Where the mails of a collective grant stand: the job is done once everyone is invited,
+    but a mail is only sent once the provider has taken it (R11)."""
+
+    sent: int
+    waiting: int
+    undelivered: int
+
+
+_MAIL_SENT = {Invitation.MailStatus.SENT, Invitation.MailStatus.DELIVERED}
+_MAIL_WAITING = {Invitation.MailStatus.QUEUED, Invitation.MailStatus.SENDING}
+
+
+def grant_batch_mail(batch: GrantBatch) -> BatchMail:
+    counts = dict(
+        Invitation.objects.filter(batch=batch)
+        .values_list("mail_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    waiting = sum(counts.get(s, 0) for s in _MAIL_WAITING)
+    sent = sum(counts.get(s, 0) for s in _MAIL_SENT)
+    return BatchMail(sent=sent, waiting=waiting, undelivered=sum(counts.values()) - sent - waiting)
+
+
 def grant_batch_report_rows(batch: GrantBatch) -> QuerySet[GrantBatchItem]:
     """What happened to each employee, with only the columns the report shows."""
     return (

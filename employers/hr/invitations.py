@@ -1,6 +1,7 @@
 """HR actions on invitations (R5, R6, R13) — one URL per action, POST only."""
 
 import secrets
+from dataclasses import asdict
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,7 +14,11 @@ from essportal.web.http import posted_text
 from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
-from invitations.selectors import grant_batch_report_rows, grant_batches_for_employer
+from invitations.selectors import (
+    grant_batch_mail,
+    grant_batch_report_rows,
+    grant_batches_for_employer,
+)
 from invitations.services import (
     InvitationError,
     grant_batch_start,
@@ -72,7 +77,12 @@ def collective_batch(request, employer_id, batch_id):
     return render(
         request,
         "employers/hr/collective_batch.html",
-        {"employer": employer, "batch": batch, "summary": grant_batch_summary(batch)},
+        {
+            "employer": employer,
+            "batch": batch,
+            "summary": grant_batch_summary(batch),
+            "mail": grant_batch_mail(batch),
+        },
     )
 
 
@@ -87,6 +97,7 @@ def collective_batch_progress(request, employer_id, batch_id):
             "processed": batch.processed,
             "total": batch.total,
             "invited": batch.invited,
+            **asdict(grant_batch_mail(batch)),
         }
     )
 
