@@ -3,11 +3,13 @@
 import secrets
 from dataclasses import asdict
 
+from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from essportal.web.http import posted_text
@@ -25,6 +27,7 @@ from invitations.services import (
     invitation_grant,
     invitation_resend,
     invitation_revoke,
+    invitations_requeue_undelivered,
 )
 
 grant = employee_action(
@@ -117,3 +120,21 @@ def collective_batch_csv(request, employer_id, batch_id):
             yield [e.number, e.full_name, e.email, str(labels[item.outcome]), item.outcome]
 
     return spreadsheet_response(rows(), filename=f"collective-grant-{batch.pk}.csv")
+
+
+@require_POST
+@staff_required
+def requeue_undelivered(request, employer_id):
+    """Send the undelivered invitations again, to the addresses as they are now."""
+    employer = get_employer_for_staff(request, employer_id, manage=True)
+    count = invitations_requeue_undelivered(employer=employer, actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d invitation is being sent again.",
+            "%(count)d invitations are being sent again.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(reverse("hr:employee_list", args=[employer.pk]) + "?access=undelivered")

@@ -53,8 +53,9 @@ HR_BUDGETS = {
     "invitation_resend": (5, 405),
     "invitation_revoke": (5, 405),
     "collective_grant": (14, 200),
-    "collective_batch": (9, 200),
-    "collective_batch_progress": (8, 200),
+    "invitations_requeue_undelivered": (5, 405),
+    "collective_batch": (10, 200),  # + where the mails stand (one grouped count)
+    "collective_batch_progress": (9, 200),
     "collective_batch_csv": (8, 200),
     "account_block": (5, 405),
     "account_unblock": (5, 405),
