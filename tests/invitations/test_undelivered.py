@@ -108,7 +108,7 @@ def test_an_employee_who_meanwhile_has_an_account_or_no_address_is_not_sent_agai
     no_address.email = ""
     no_address.save(update_fields=["email"])
     FailingBackend.error = None
-    assert call_command("send_queued_mail", "--failed").startswith("0 undelivered")
+    assert call_command("send_queued_mail", "--failed").startswith("0 niet afgeleverde")
     assert mail.outbox == []
 
 
@@ -116,7 +116,8 @@ def test_the_operator_command_queues_the_undelivered_again_and_sends_them(employ
     invitation = undelivered(EmployeeFactory(employer=employer))
     FailingBackend.error = None
     output = call_command("send_queued_mail", "--failed", "--employer", str(employer.pk))
-    assert output.startswith("1 undelivered queued again; 1 sent")
+    # Commands speak the site's language (Dutch).
+    assert output.startswith("1 niet afgeleverde opnieuw in de wachtrij; 1 verstuurd")
     invitation.refresh_from_db()
     assert invitation.mail_status == "sent" and invitation.mail_attempts == 1
 
