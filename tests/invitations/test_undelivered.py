@@ -125,9 +125,7 @@ def test_the_operator_command_queues_the_undelivered_again_and_sends_them(employ
 def test_send_queued_mail_now_sends_fresh_grants_without_waiting_for_the_grace(employee):
     invitation = invitation_grant(employee=employee)  # its task never ran: no commit
     assert "; 0 verstuurd" in call_command("send_queued_mail")
-    assert call_command("send_queued_mail", "--now").startswith(
-        "0 undelivered queued again; 1 sent"
-    )
+    assert "; 1 verstuurd" in call_command("send_queued_mail", "--now")
     invitation.refresh_from_db()
     assert invitation.mail_status == "sent"
 
