@@ -4,6 +4,8 @@ import secrets
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -13,7 +15,12 @@ from essportal.web.http import posted_text
 from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
-from invitations.selectors import grant_batch_report_rows, grant_batches_for_employer
+from invitations.selectors import (
+    BatchState,
+    grant_batch_report_rows,
+    grant_batch_state,
+    grant_batches_for_employer,
+)
 from invitations.services import (
     InvitationError,
     grant_batch_start,
@@ -45,6 +52,7 @@ def collective_grant(request, employer_id):
         return redirect("hr:collective_batch", employer_id=employer.pk, batch_id=batch.pk)
     batches = grant_batches_for_employer(employer)
     running = batches.filter(status=GrantBatch.Status.RUNNING).first()
+    now = timezone.now()
     return render(
         request,
         "employers/hr/collective_grant.html",
@@ -53,7 +61,7 @@ def collective_grant(request, employer_id):
             "preview": grant_preview(employer=employer),
             "running": running,
             "request_key": secrets.token_urlsafe(24),
-            "recent": batches[:5],
+            "recent": [(batch, grant_batch_state(batch, now=now)) for batch in batches[:5]],
         },
     )
 
@@ -69,20 +77,49 @@ def _batch_for_staff(request, employer_id, batch_id):
 @staff_required
 def collective_batch(request, employer_id, batch_id):
     employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    state = grant_batch_state(batch)
     return render(
         request,
         "employers/hr/collective_batch.html",
-        {"employer": employer, "batch": batch, "summary": grant_batch_summary(batch)},
+        {
+            "employer": employer,
+            "batch": batch,
+            "state": state,
+            "state_message": _batch_state_message(batch, state),
+            "summary": grant_batch_summary(batch),
+        },
     )
+
+
+def _batch_state_message(batch: GrantBatch, state: BatchState) -> str:
+    """One sentence on the job's life, with the time of its last chunk: a job whose worker went
+    away must not read as "running"."""
+    if state == BatchState.DONE:
+        return _("Done at %(time)s.") % {"time": _local_time(batch.finished_at)}
+    last = _local_time(batch.heartbeat_at)
+    if state == BatchState.WAITING:
+        return _(
+            "Waiting to resume: the last chunk was finished at %(time)s. The system resumes "
+            "the job automatically; nothing is sent twice and you need not start it again."
+        ) % {"time": last}
+    return _("Running; the last chunk was finished at %(time)s.") % {"time": last}
+
+
+def _local_time(moment) -> str:
+    return date_format(timezone.localtime(moment), "d-m-Y H:i") if moment else "—"
 
 
 @require_GET
 @staff_required
 def collective_batch_progress(request, employer_id, batch_id):
     _employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    state = grant_batch_state(batch)
     return JsonResponse(
         {
             "status": batch.status,
+            "state": state.value,
+            "state_label": str(state.label),
+            "message": _batch_state_message(batch, state),
             "percent": batch.percent,
             "processed": batch.processed,
             "total": batch.total,
