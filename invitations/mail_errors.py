@@ -191,7 +191,11 @@ def mail_problem_message(
     now: datetime.datetime | None = None,
 ) -> str:
     """The sentence for HR: the problem, and when the next attempt is if one is planned."""
-    sentence = str(mail_problem(error).label)
+    return _problem_message(mail_problem(error), retry_at=retry_at, now=now)
+
+
+def _problem_message(problem: MailProblem, *, retry_at, now) -> str:
+    sentence = str(problem.label)
     if retry_at is None:
         return sentence
     local, today = timezone.localtime(retry_at), timezone.localdate(now or timezone.now())
@@ -212,15 +216,19 @@ def invitation_mail_problem(invitation: Invitation, *, now=None) -> MailProblemR
     if not invitation.mail_error or invitation.mail_status in (
         Invitation.MailStatus.SENT,
         Invitation.MailStatus.DELIVERED,
+        # Delivered, then reported as spam: the badge says so; there is no failure to explain.
+        Invitation.MailStatus.COMPLAINED,
     ):
         return None
+    problem = mail_problem(invitation.mail_error)
+    if problem == MailProblem.UNKNOWN and invitation.mail_status == Invitation.MailStatus.BOUNCED:
+        # A bounce whose description says nothing we know: the receiving side refused it.
+        problem = MailProblem.RECIPIENT_REFUSED
     retrying = invitation.mail_status == Invitation.MailStatus.QUEUED
     return MailProblemReport(
-        problem=mail_problem(invitation.mail_error),
-        message=mail_problem_message(
-            invitation.mail_error,
-            retry_at=invitation.mail_next_attempt_at if retrying else None,
-            now=now,
+        problem=problem,
+        message=_problem_message(
+            problem, retry_at=invitation.mail_next_attempt_at if retrying else None, now=now
         ),
         detail=invitation.mail_error,
     )

@@ -210,3 +210,23 @@ def test_a_mail_sent_after_a_failed_attempt_shows_no_complaint(manager_client, e
     html = panel_html(manager_client, employee)
     assert "data-mail-problem" not in html
     assert "SMTPRecipientsRefused" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "shown"),
+    [
+        ("bounced", "Mailbox does not exist", "address_unknown"),
+        ("bounced", "Not delivered", "recipient_refused"),
+        ("complained", "abuse report", None),  # delivered; the badge says it was marked as spam
+    ],
+)
+def test_a_tracked_bounce_is_explained_and_a_complaint_is_not_called_a_failure(
+    manager_client, employee, grant, status, description, shown
+):
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(mail_status=status, mail_error=description)
+    html = panel_html(manager_client, employee)
+    if shown is None:
+        assert "data-mail-problem" not in html
+    else:
+        assert f'data-mail-problem="{shown}"' in html
