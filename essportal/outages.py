@@ -61,7 +61,7 @@ class Outage:
 broker = Outage(
     "Broker",
     "tasks are not queued (invitation mails wait for the outbox sweep, other mails are sent "
-    "by the web process, forgotten-password requests are dropped)",
+    "by the web process, forgotten password and username requests are dropped)",
 )
 
 
