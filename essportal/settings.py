@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from essportal.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -179,7 +181,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Written under a temporary name and renamed into place: a full disk leaves no half a file.
+    "default": {"BACKEND": "essportal.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -335,35 +338,11 @@ COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=90)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "essportal.logging.RedactSecrets"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "essportal.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # axes logs every successful login at INFO; failures still reach WARNING.
-        "axes": {"level": "WARNING"},
-        # Django's own loggers (404s name the path, and so the token) get our redacted handler
-        # instead of Django's default console handler.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # The development server's request log goes through the redaction too.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # One line per task run is noise at INFO; failures are logged at WARNING and above.
-        "celery.app.trace": {"level": "WARNING"},
-    },
-}
+# The same configuration as gunicorn's and Celery's (essportal/logging.py): one timestamp format,
+# ISO 8601 with the UTC offset, in every process.
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"), time_zone=TIME_ZONE
+)
 
 # --- The operator's status (`manage.py check_operations`, `/healthz/operations`).
 # The JSON endpoint exists only with a token, sent as `Authorization: Bearer <token>`.
