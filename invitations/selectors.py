@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Employee, fold_for_search
 from essportal.models import User
-from invitations.collective import BATCH_STALLED_AFTER
-from invitations.models import GrantBatch, GrantBatchItem, Invitation
+from invitations.models import BATCH_STALLED_AFTER, GrantBatch, GrantBatchItem, Invitation
 
 
 class AccessState(TextChoices):

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from employers.models import AuditEvent
 from invitations import outbox
-from invitations.collective import BATCH_STALLED_AFTER, grant_preview, stalled_grant_batches
-from invitations.models import GrantBatch, Invitation
+from invitations.collective import grant_preview, stalled_grant_batches
+from invitations.models import BATCH_STALLED_AFTER, GrantBatch, Invitation
 from invitations.outbox import invitations_due_for_sending, invitations_send_mail
 from invitations.services import invitation_grant
 from tests.factories import EmployeeFactory

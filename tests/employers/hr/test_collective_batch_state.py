@@ -9,8 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from invitations.collective import BATCH_STALLED_AFTER
-from invitations.models import GrantBatch
+from invitations.models import BATCH_STALLED_AFTER, GrantBatch
 from invitations.selectors import BatchState, grant_batch_state
 
 pytestmark = pytest.mark.django_db
