@@ -249,10 +249,37 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# When the broker connection breaks, a running task finishes rather than being killed half-way
+# through a mail (sent but not recorded would be sent twice). If the message comes back meanwhile
+# and runs again, the outbox's claims keep each mail to one send. With kombu 5.7.0 a worker that
+# loses Redis under a running acks_late task exits with status 1 once the task is done (kombu
+# cannot restore the message: AttributeError in restore_unacked_once); the supervisor restarts
+# it (docs/operating.md, "Broker outages").
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that is down must not hang the request that queues a task: the outbox sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A broker that is down or hung must not hang the request that queues a task (the outbox sweep
+# catches up), nor the worker. The socket timeouts are the cache's: without them a SIGSTOPped
+# Redis held `task.delay()` for good (and the worker's event heartbeat with it). kombu also drops
+# a consumer connection whose BRPOP reply is overdue by health_check_interval (its default 25 s,
+# 10 here), and keepalive lets the kernel notice a peer that left without closing the connection.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+}
+# One retry of a publish (a pooled connection that a Redis restart broke is replaced), not
+# Celery's three: each attempt on a hung Redis costs REDIS_TIMEOUT_SECONDS.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
