@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Its widget templates, for the form renderer below.
+    "django.forms",
     "anymail",
     "axes",
 ]
@@ -97,6 +99,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "essportal.urls"
 WSGI_APPLICATION = "essportal.wsgi.application"
 
+# Widgets render through the project's templates, so that a widget of ours can have its own
+# (templates/essportal/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
