@@ -40,4 +40,4 @@ def audit_events_for_employer(employer: Employer) -> QuerySet[AuditEvent]:
 
 
 def audit_events_for_employee(employee) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(employee=employee)
+    return AuditEvent.objects.filter(employee=employee).select_related("employee")
