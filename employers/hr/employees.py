@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,6 +21,7 @@ from invitations.mail_errors import invitation_mail_problem
 from invitations.selectors import (
     AccessState,
     EmployeeFilters,
+    access_state_counts,
     access_state_from_annotations,
     access_state_of,
     current_invitation_for,
@@ -56,6 +58,9 @@ def switch_employer(request):
     return redirect("hr:employee_list", employer_id=employer.pk)
 
 
+EMPLOYEES_PER_PAGE = 25
+
+
 @staff_required
 def employee_list(request, employer_id):
     employer = get_employer_for_staff(request, employer_id)
@@ -65,11 +70,23 @@ def employee_list(request, employer_id):
         access=request.GET.get("access", ""),
         sort=request.GET.get("sort", "name"),
     )
-    page = page_number(request)
-    rows, has_next = page_of(employee_list_for_employer(employer, filters), page)
+    counts = access_state_counts(employer, filters)
+    shown = counts.get(filters.access, counts["all"])
+    pages = max(1, -(-shown // EMPLOYEES_PER_PAGE))
+    page = min(page_number(request), pages)
+    rows, has_next = page_of(
+        employee_list_for_employer(employer, filters), page, per_page=EMPLOYEES_PER_PAGE
+    )
     now = timezone.now()
     for row in rows:
         row.access_state = access_state_from_annotations(row, now)
+    # The tabs keep the search, the employment filter and the sort, and start at page 1.
+    kept = {k: v for k, v in (("q", filters.q), ("employment", filters.employment)) if v}
+    kept["sort"] = filters.sort
+    tabs = [
+        (state, label, counts[state if state else "all"], urlencode({**kept, "access": state}))
+        for state, label in [("", _("All")), *AccessState.choices]
+    ]
     return render(
         request,
         "employers/hr/employee_list.html",
@@ -78,8 +95,11 @@ def employee_list(request, employer_id):
             "employees": rows,
             "filters": filters,
             "page": page,
+            "pages": pages,
             "has_next": has_next,
-            "access_states": AccessState.choices,
+            "shown": shown,
+            "tabs": tabs,
+            "page_query": urlencode({**kept, "access": filters.access}),
             "can_manage": staff_can_manage(request.user, employer),
         },
     )

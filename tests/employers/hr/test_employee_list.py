@@ -121,5 +121,26 @@ def test_the_list_uses_a_fixed_number_of_queries(
 ):
     for _ in range(25):
         EmployeeFactory(employer=employer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         manager_client.get(list_url(employer, access="invited"))
+
+
+def test_the_tabs_count_each_access_state_and_keep_the_search(manager_client, employer):
+    EmployeeFactory.create_batch(3, employer=employer, last_name="Jansen")
+    EmployeeFactory(employer=employer, last_name="Jansen", email="")
+    EmployeeFactory(employer=employer, last_name="Pietersen")
+    response = manager_client.get(list_url(employer, q="jansen"), HTTP_ACCEPT_LANGUAGE="en")
+    tabs = {state: (count, query) for state, _label, count, query in response.context["tabs"]}
+    assert tabs[""][0] == 4 and tabs["no_access"][0] == 3 and tabs["no_email"][0] == 1
+    assert "q=jansen" in tabs["no_access"][1] and "access=no_access" in tabs["no_access"][1]
+    assert "4 employees" in response.content.decode()
+
+
+def test_the_pager_says_how_many_pages_and_a_page_past_the_end_shows_the_last(
+    manager_client, employer
+):
+    EmployeeFactory.create_batch(30, employer=employer)
+    response = manager_client.get(list_url(employer, page="99"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["page"] == response.context["pages"] == 2
+    assert len(response.context["employees"]) == 5
+    assert "Page 2 of 2" in response.content.decode()
