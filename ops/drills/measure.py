@@ -163,8 +163,10 @@ class Browser:
             page.url, data=payload, timeout=timeout, headers={"Referer": page.url}
         )
 
-    def sign_in_hr(self, username: str, password: str) -> requests.Response:
-        return self.post_form("/hr/login/", {"username": username, "password": password})
+    def sign_in_hr(self, username: str, password: str) -> bool:
+        """Whether HR's sign-in let us in (a refusal shows the form again)."""
+        response = self.post_form("/hr/login/", {"username": username, "password": password})
+        return response.status_code == 200 and not response.url.endswith("/login/")
 
     def activate(self, link: str, birth_date, username: str, password: str) -> str:
         """Open the link, answer the birth date, choose credentials. Returns the outcome."""

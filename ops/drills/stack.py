@@ -140,7 +140,14 @@ class Proc:
 class Stack:
     """Build with `with Stack(...) as stack:`, then start what the drill needs."""
 
-    def __init__(self, *, database_url: str | None = None, keep: bool = False, quiet=False):
+    def __init__(
+        self,
+        *,
+        database_url: str | None = None,
+        keep: bool = False,
+        quiet: bool = False,
+        extra_env: dict[str, str] | None = None,
+    ):
         self.dir = Path(tempfile.mkdtemp(prefix="essportal-drill-"))
         # The postgres user reaches its data folder inside; nothing secret lives here.
         os.chmod(self.dir, 0o755)  # noqa: S103
@@ -149,6 +156,7 @@ class Stack:
         self.relay_dir = self.dir / "relay"
         self.relay_dir.mkdir()
         self.keep, self.quiet = keep, quiet
+        self.extra_env = extra_env or {}
         self.procs: dict[str, Proc] = {}
         self.restarts: list[tuple[float, str]] = []
         self.events: list[tuple[float, str]] = []
@@ -212,6 +220,7 @@ class Stack:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         env.update(extra)
         return env
 
