@@ -379,7 +379,10 @@ class Stack:
     def start_web(self) -> Proc:
         proc = self._add(
             "web",
-            [PYTHON, "-m", "gunicorn", "essportal.wsgi", "--config", "gunicorn.conf.py"],
+            # Without a control socket: gunicorn's default one (~/.gunicorn/gunicorn.ctl) is
+            # shared by every gunicorn of the user, other drills' and benchmarks' included.
+            [PYTHON, "-m", "gunicorn", "essportal.wsgi", "--config", "gunicorn.conf.py"]
+            + ["--no-control-socket"],
             restart=True,
         )
         wait_until(lambda: port_answers(self.web_port), 60, "gunicorn")
