@@ -143,8 +143,8 @@ class Drill:
     # --- the run
 
     def run(self) -> Result:
-        with Stack(database_url=self.o.database_url, keep=self.o.keep, quiet=self.o.quiet) as s:
-            self.stack = s
+        self.stack = Stack(database_url=self.o.database_url, keep=self.o.keep, quiet=self.o.quiet)
+        with self.stack:
             self.start_stack()
             self.before_grant()
             self.start_grant()

@@ -6,6 +6,7 @@ on Ctrl-C too. See ops/drills/README.md.
 """
 
 import argparse
+import os
 import signal
 import sys
 from pathlib import Path
@@ -50,12 +51,22 @@ def main(argv=None) -> int:
         keep=args.keep,
     )
 
-    def stop(signum, frame):
-        raise KeyboardInterrupt(f"signal {signum}")
+    drill = DRILLS[args.drill](options)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
-    result = DRILLS[args.drill](options).run()
+    def stop(signum, frame):
+        # Cleaned up here rather than by raising KeyboardInterrupt: a library on the way (the
+        # database driver, the broker client) may catch that, and the stack would live on.
+        stack = getattr(drill, "stack", None)
+        if stack is not None and stack.closed:
+            return  # already ending: let it finish
+        print(f"\nstopped by signal {signum}: ending the stack", file=sys.stderr, flush=True)
+        if stack is not None:
+            stack.close()
+        os._exit(128 + signum)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    result = drill.run()
     print(result.report(), flush=True)
     return 0
 

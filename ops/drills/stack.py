@@ -170,6 +170,7 @@ class Stack:
             database_url or f"postgres://postgres@127.0.0.1:{self.pg_port}/essportal"
         )
         self._supervising = threading.Event()
+        self.closed = False
         self._lock = threading.Lock()
         self.started_at = time.monotonic()
 
@@ -434,6 +435,9 @@ class Stack:
     # --- the end
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         self._supervising.clear()
         with self._lock:
             # Application processes first, the servers they talk to last.
