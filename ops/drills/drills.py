@@ -57,7 +57,7 @@ class Options:
     settle: float = 15  # after the outbox is empty: late (duplicate) mails still arrive
     fault_at: float = 0.3  # share of the expected mails sent before the fault
     outage: float = 60  # seconds a server stays down, hung, or the relay refuses
-    pause: float = 150  # seconds a paused worker stays paused
+    pause: float = 240  # seconds a paused worker stays paused (past the claim lease and a sweep)
     latency: float = 0.0  # seconds per mail at the relay
     activations: int = 50
     check_links: bool = True
