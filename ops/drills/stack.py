@@ -373,9 +373,9 @@ class Stack:
     def prepare_application(self, *, migrate=True) -> None:
         if migrate:
             self.manage("migrate", "--no-input")
-        if not (ROOT / "staticfiles" / "staticfiles.json").exists():
-            # DEBUG off serves static files by their manifest (whitenoise).
-            self.manage("collectstatic", "--no-input")
+        # DEBUG off serves static files by their manifest (whitenoise); a few seconds when
+        # nothing changed.
+        self.manage("collectstatic", "--no-input")
 
     def start_web(self) -> Proc:
         proc = self._add(
