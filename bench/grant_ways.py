@@ -63,7 +63,7 @@ def invite_floor(employer) -> int:
     from employees.models import Employee
     from invitations.mails import InvitationMails, invitation_link
     from invitations.models import Invitation, invitation_validity
-    from invitations.tokens import token_mint
+    from invitations.tokens import token_for, token_hash, token_nonce_new
 
     chunk_size = settings.COLLECTIVE_CHUNK_SIZE
     employees = Employee.objects.filter(employer=employer).select_related("employer")
@@ -74,12 +74,14 @@ def invite_floor(employer) -> int:
         expires_at = now + invitation_validity()
         raw_tokens, invitations = [], []
         for employee in chunk:
-            raw, token_hash = token_mint()
+            nonce = token_nonce_new()
+            raw = token_for(nonce)
             raw_tokens.append(raw)
             invitations.append(
                 Invitation(
                     employee=employee,
-                    token_hash=token_hash,
+                    token_nonce=nonce,
+                    token_hash=token_hash(raw),
                     sent_at=now,
                     expires_at=expires_at,
                     mail_status=Invitation.MailStatus.SENT,
@@ -95,7 +97,12 @@ def invite_floor(employer) -> int:
         with get_connection() as connection:
             invited += connection.send_messages(
                 [
-                    mails.message(invitation, link=invitation_link(raw), connection=connection)
+                    mails.message(
+                        invitation,
+                        link=invitation_link(raw),
+                        valid_until=expires_at,
+                        connection=connection,
+                    )
                     for invitation, raw in zip(invitations, raw_tokens, strict=True)
                 ]
             )

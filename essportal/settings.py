@@ -329,6 +329,10 @@ BIRTH_DATE_ATTEMPTS_PER_ADDRESS_PER_HOUR = env.int(
 # wherever (the client-address throttle alone let a handful of addresses flood one inbox).
 ACCOUNT_MAILS_PER_RECIPIENT_PER_HOUR = env.int("ACCOUNT_MAILS_PER_RECIPIENT_PER_HOUR", default=3)
 COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
+# A worker sending invitation mail holds its rows for this long and renews the hold while it
+# works; a worker that died (or was paused) loses them after it, and the outbox sweep (every
+# minute) hands them to another. Keep it well above EMAIL_TIMEOUT: one mail may take that long.
+MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=90)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line
 LOGGING = {

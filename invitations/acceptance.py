@@ -29,6 +29,7 @@ class LinkState:
     SUPERSEDED = "superseded"
     USED = "used"
     LOCKED = "locked"
+    UNDELIVERED = "undelivered"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ _STATE_BY_STATUS = {
     Invitation.Status.SUPERSEDED: LinkState.SUPERSEDED,
     Invitation.Status.EXPIRED: LinkState.EXPIRED,
     Invitation.Status.LOCKED: LinkState.LOCKED,
+    Invitation.Status.UNDELIVERED: LinkState.UNDELIVERED,
 }
 
 
@@ -82,8 +84,8 @@ def _usable(invitation: Invitation, now) -> str:
     """The LinkState of an invitation that the employee is working through."""
     if invitation.status in _STATE_BY_STATUS:
         return _STATE_BY_STATUS[invitation.status]
-    if invitation.expires_at is None:
-        return LinkState.INVALID
+    if invitation.token_hash is None:
+        return LinkState.INVALID  # its mail was never sent: it has no link
     if invitation.is_expired(now):
         return LinkState.EXPIRED
     return LinkState.VALID
@@ -244,9 +246,10 @@ def _accept(invitation_id: int, username: str, password_hash: str, ip_address) -
     Employee.objects.select_for_update(of=("self",), no_key=True).filter(
         invitations__pk=invitation_id
     ).first()
-    # Only a sent invitation has a link (and so an expiry) to accept.
+    # Only an invitation whose mail was sent (or is being sent) has a link to accept. The
+    # validity counts from the hand-over (R11); until that is recorded the link works.
     won = (
-        Invitation.objects.filter(pk=invitation_id, expires_at__isnull=False)
+        Invitation.objects.filter(pk=invitation_id, token_hash__isnull=False)
         .valid(now)
         .update(status=Invitation.Status.ACCEPTED, closed_at=now)
     )

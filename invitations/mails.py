@@ -24,8 +24,8 @@ def invitation_link(raw_token: str) -> str:
     return _link_template(settings.SITE_URL).replace("TOKEN", raw_token)
 
 
-def invitation_values(invitation: Invitation, *, link: str) -> dict[str, str]:
-    valid_until = timezone.localtime(invitation.expires_at)
+def invitation_values(invitation: Invitation, *, link: str, valid_until) -> dict[str, str]:
+    valid_until = timezone.localtime(valid_until)
     return {
         **common_values(invitation.employee),
         "link": link,
@@ -41,12 +41,12 @@ class InvitationMails:
     def __init__(self):
         self.renderers = {False: Renderer("invitation"), True: Renderer("invitation_resend")}
 
-    def message(self, invitation: Invitation, *, link: str, connection=None):
+    def message(self, invitation: Invitation, *, link: str, valid_until, connection=None):
         employee = invitation.employee
         texts = self.renderers[invitation.is_resend].render(
             employer=employee.employer,
             language=employee.language,
-            values=invitation_values(invitation, link=link),
+            values=invitation_values(invitation, link=link, valid_until=valid_until),
         )
         return build_message(
             texts,

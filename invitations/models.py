@@ -22,6 +22,9 @@ class InvitationStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     SUPERSEDED = "superseded", _("Replaced")
     EXPIRED = "expired", _("Expired")
+    # Its mail was refused for good (or bounced): the link never reached the employee, who can
+    # be invited again, one by one or collectively, or have the same invitation queued again.
+    UNDELIVERED = "undelivered", _("Mail not delivered")
 
 
 # Open: neither used, revoked, replaced nor closed as expired; the employee's current invitation.
@@ -54,8 +57,9 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """One personal link to the portal (R7). The row is also the outbox of its mail.
 
-    The raw token never touches the database: the mail task mints it, stores only its SHA-256
-    hash and puts the token in the mail. A resend is a new row; the old one becomes superseded.
+    The raw token never touches the database: the mail task derives it from the row's nonce with
+    a server-side key (invitations.tokens), stores only its SHA-256 hash and puts the token in the
+    mail. A resend is a new row; the old one becomes superseded.
     """
 
     Status = InvitationStatus
@@ -75,8 +79,13 @@ class Invitation(models.Model):
         "employees.Employee", on_delete=models.CASCADE, related_name="invitations"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
-    # Set by the mail task when it mints the link; null while the mail is still queued.
+    # Set by the mail task the first time it claims the row; null while the mail is still queued.
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The token is derived from this with a server-side key: every attempt mails the same link.
+    token_nonce = models.CharField(max_length=32, blank=True)
+    # Set on each claim of the mail; every write that follows the claim checks it (fencing), so
+    # a worker that lost its claim (paused past its lease) writes nothing.
+    mail_claim = models.CharField(max_length=32, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
@@ -93,7 +102,8 @@ class Invitation(models.Model):
     mail_error = models.CharField(max_length=500, blank=True)
     mail_updated_at = models.DateTimeField(default=timezone.now)
     # The outbox sweep picks up queued mail from this moment on: a short grace period after
-    # queueing (the task started on commit normally sends it first), later the retry backoff.
+    # queueing (the task started on commit normally sends it first), later the retry backoff;
+    # while `sending`, the end of the claim's lease.
     mail_next_attempt_at = models.DateTimeField(default=timezone.now)
     is_resend = models.BooleanField(default=False)
     batch = models.ForeignKey(

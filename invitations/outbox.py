@@ -1,37 +1,51 @@
 """The invitation rows are their own outbox (docs/design.md, reliability design).
 
-A row is committed `queued` with the grant. Sending it: lock the rows, mint each link's token,
-store only its hash and mark the rows `sending` (commit); hand the mails to the backend outside any
-transaction; record `sent` or the error. A row already past `queued` is skipped, so a task that runs
-twice, a sweep racing the task, or a worker that restarts never sends a mail twice.
+A row is committed `queued` with the grant. Sending it: lock the rows, derive each link's token,
+store only its hash and mark the rows `sending` under a new claim with a lease (commit); hand the
+mails to the backend outside any transaction, renewing the lease as the chunk goes; record each
+hand-over (`sent`, its audit row, the validity's start) in a commit of its own. A row already past
+`queued` is skipped, so a task that runs twice, a sweep racing the task, or a worker that restarts
+never sends a mail twice.
+
+Every write after the claim names the claim (fencing): a worker that lost its rows (it died, or
+was paused past the lease and the sweep gave them to another) writes nothing when it resumes, and
+stops sending at its next lease check. The mail in flight at that moment is the only one that can
+go out twice, and it carries the same link as its repeat (invitations.tokens).
 """
 
 import datetime
 import logging
 import random
+import secrets
 import smtplib
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+from django.conf import settings
 from django.core.mail import BadHeaderError, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
 from employers.models import AuditEvent
-from employers.services import audit_event, audit_record
+from employers.services import audit_event
 from invitations.mails import InvitationMails, invitation_link
 from invitations.models import Invitation, invitation_validity
-from invitations.tokens import token_mint
+from invitations.tokens import token_for, token_hash, token_nonce_new
 
 logger = logging.getLogger(__name__)
 
 MAX_MAIL_ATTEMPTS = 8
 BACKOFF_BASE = datetime.timedelta(seconds=30)
 BACKOFF_CAP = datetime.timedelta(hours=1)
-# A row left in `sending` this long belongs to a worker that died mid-send.
-STUCK_SENDING_AFTER = datetime.timedelta(minutes=10)
+# HTTP answers of an email provider's API that concern this one message or recipient. Others in
+# the 4xx range (401/403 a wrong API key, 404 an unknown sending domain, 408, 429) are about the
+# set-up or the moment: failing every invitation for good on them would turn a misconfiguration
+# into thousands of "mail not delivered".
+_PERMANENT_API_STATUSES = {400, 413, 422}
 
 
 class PermanentMailError(Exception):
@@ -39,9 +53,13 @@ class PermanentMailError(Exception):
 
 
 def mail_error_is_permanent(exc: Exception) -> bool:
-    """Refused recipients and 5xx SMTP replies will not get better by retrying."""
+    """Whether retrying cannot help: the recipient or the message itself was refused for good.
+
+    SMTP: 5xx is permanent, 4xx transient (greylisting answers 451 at RCPT TO for a while).
+    A refusal of the sender or the log-in is about our set-up, not this mail: retried, and the
+    operator sees the backlog grow (check_operations)."""
     permanent = (
-        AnymailRecipientsRefused,
+        AnymailRecipientsRefused,  # the provider rejected every recipient of this message
         AnymailInvalidAddress,
         PermanentMailError,
         BadHeaderError,  # a header Django refuses to write will be refused again
@@ -49,12 +67,14 @@ def mail_error_is_permanent(exc: Exception) -> bool:
     if isinstance(exc, permanent):
         return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return True
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
+        return False
     if isinstance(exc, smtplib.SMTPResponseException):
         return 500 <= exc.smtp_code < 600
     if isinstance(exc, AnymailAPIError):
-        status = getattr(exc, "status_code", None)
-        return status is not None and 400 <= status < 500 and status not in (408, 429)
+        return getattr(exc, "status_code", None) in _PERMANENT_API_STATUSES
     return False
 
 
@@ -74,17 +94,54 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     )
 
 
+def claim_lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.MAIL_CLAIM_LEASE_SECONDS)
+
+
 @dataclass
 class SendResult:
     sent: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     skipped: int = 0
+    # Claimed by this call but taken over by another worker before they were sent.
+    lost: int = 0
 
 
-def _claim(invitation_ids: list[int], now) -> list[tuple[Invitation, str]]:
-    """Lock the still-queued rows, mint their tokens and mark them sending. Returns
-    (invitation, raw token) pairs; the raw tokens live only in memory from here to the mail."""
+class Lease:
+    """This worker's hold on the rows it claimed. Checked before each mail: renewed in the
+    database every third of its length, and the rows another worker took over are dropped."""
+
+    def __init__(self, claim: str):
+        self.claim = claim
+        self.seconds = settings.MAIL_CLAIM_LEASE_SECONDS
+        self._renew_at = time.monotonic() + self.seconds / 3
+        self._held: set[int] | None = None  # None: every row claimed is still held
+
+    def holds(self, pk: int, remaining: Callable[[], list[int]]) -> bool:
+        """Whether row `pk` is still ours; `remaining()` gives the ids not yet handed over,
+        whose hold is renewed when a third of the lease has passed. A row lost stays lost."""
+        if time.monotonic() >= self._renew_at:
+            remaining = remaining()
+            renewed = self.rows(remaining).update(
+                mail_next_attempt_at=timezone.now() + claim_lease()
+            )
+            self._renew_at = time.monotonic() + self.seconds / 3
+            if renewed != len(remaining):
+                self._held = set(self.rows(remaining).values_list("pk", flat=True))
+        return self._held is None or pk in self._held
+
+    def rows(self, ids: list[int]):
+        return Invitation.objects.filter(
+            pk__in=ids, mail_claim=self.claim, mail_status=Invitation.MailStatus.SENDING
+        )
+
+
+def _claim(invitation_ids: list[int], now) -> tuple[Lease, list[tuple[Invitation, str]]]:
+    """Lock the still-queued rows, derive their tokens and mark them sending under a new claim.
+    Returns the lease and (invitation, raw token) pairs; the raw tokens live only in memory from
+    here to the mail."""
+    lease = Lease(secrets.token_hex(16))
     with transaction.atomic():
         rows = list(
             Invitation.objects.select_for_update(of=("self",))
@@ -97,36 +154,38 @@ def _claim(invitation_ids: list[int], now) -> list[tuple[Invitation, str]]:
             .order_by("pk")
         )
         if not rows:
-            return []
+            return lease, []
         common = {
-            "sent_at": now,
-            "expires_at": now + invitation_validity(),
             "mail_status": Invitation.MailStatus.SENDING,
+            "mail_claim": lease.claim,
             "mail_updated_at": now,
-            "mail_next_attempt_at": now + STUCK_SENDING_AFTER,
+            "mail_next_attempt_at": now + claim_lease(),
         }
         claimed = []
         for invitation in rows:
-            raw, invitation.token_hash = token_mint()
+            if not invitation.token_nonce:
+                invitation.token_nonce = token_nonce_new()
+            raw = token_for(invitation.token_nonce)
+            invitation.token_hash = token_hash(raw)
             invitation.mail_attempts += 1
             for name, value in common.items():
                 setattr(invitation, name, value)
             claimed.append((invitation, raw))
         _mark_claimed(rows, common)
-    return claimed
+    return lease, claimed
 
 
-# Rows per UPDATE in _mark_claimed: three parameters a row (its id twice, its hash) keep a
-# statement within SQLite's 999.
-_CLAIM_ROWS_PER_UPDATE = 300
+# Rows per UPDATE in _mark_claimed: five parameters a row (its id three times, its nonce and its
+# hash) keep a statement within SQLite's 999.
+_CLAIM_ROWS_PER_UPDATE = 190
 
 
 def _mark_claimed(rows: list[Invitation], common: dict) -> None:
-    """The common values and each row's own token hash in one UPDATE per few hundred rows, so
-    that each row is written once, not once for its state and again for its hash (on PostgreSQL
-    every write of a row adds an entry to each of its indexes). Written by hand: bulk_update,
-    and a QuerySet.update() with a Case/When for the hash, build the same statement with far
-    more work in Python, and both made the whole job measurably slower (bench/README.md).
+    """The common values and each row's own nonce and token hash in one UPDATE per few hundred
+    rows, so that each row is written once, not once for its state and again for its hash (on
+    PostgreSQL every write of a row adds an entry to each of its indexes). Written by hand:
+    bulk_update, and a QuerySet.update() with a Case/When for the hash, build the same statement
+    with far more work in Python, and both made the whole job measurably slower (bench/README.md).
     The columns are the fields' names (none has a db_column); each value is prepared by its
     field, as the ORM would."""
     assignments = ", ".join(f"{name} = %s" for name in common)
@@ -142,9 +201,11 @@ def _mark_claimed(rows: list[Invitation], common: dict) -> None:
             ids = ", ".join(["%s"] * len(piece))
             cursor.execute(
                 f"UPDATE {table} SET token_hash = CASE id {whens} END, "  # noqa: S608 - names from the model
+                f"token_nonce = CASE id {whens} END, "
                 f"mail_attempts = mail_attempts + 1, {assignments} WHERE id IN ({ids})",
                 [
                     *(value for row in piece for value in (row.pk, row.token_hash)),
+                    *(value for row in piece for value in (row.pk, row.token_nonce)),
                     *common_params,
                     *(row.pk for row in piece),
                 ],
@@ -154,37 +215,63 @@ def _mark_claimed(rows: list[Invitation], common: dict) -> None:
 def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> SendResult:
     """Send the queued invitation mails among `invitation_ids` over one mail connection."""
     result = SendResult()
-    claimed = _claim(invitation_ids, timezone.now())
+    now = timezone.now()
+    lease, claimed = _claim(invitation_ids, now)
     result.skipped = len(invitation_ids) - len(claimed)
     if not claimed:
         return result
     connection = connection or get_connection()
-    outcomes: list[tuple[Invitation, Exception | None]] = []
+    outcomes: list[tuple[Invitation, Exception]] = []
     # The whole chunk is rendered first, then handed over: rendering, sending and marking in
     # turn made each of them slower (bench/README.md), and the mail connection is not held open
-    # while the chunk renders.
+    # while the chunk renders. The mail states the validity from now: its real end, counted from
+    # the hand-over (R11), is a little later, never earlier.
+    valid_until = now + invitation_validity()
     mails = InvitationMails()
     messages = []
     for invitation, raw in claimed:
         try:
-            message = mails.message(invitation, link=invitation_link(raw), connection=connection)
+            message = mails.message(
+                invitation,
+                link=invitation_link(raw),
+                valid_until=valid_until,
+                connection=connection,
+            )
         except Exception as exc:  # noqa: BLE001 - classified below, never lost
             outcomes.append((invitation, exc))
         else:
             messages.append((invitation, message))
     del claimed, raw  # the raw tokens live on only in the messages
     if messages:
-        with connection, _fast_commits():
-            for invitation, message in messages:
-                try:
-                    message.send()
-                except Exception as exc:  # noqa: BLE001 - classified below, never lost
-                    outcomes.append((invitation, exc))
-                else:
-                    _mark_sent(invitation, message)
-                    outcomes.append((invitation, None))
-    _record_outcomes(outcomes, result)
+        _hand_over(messages, lease, connection, outcomes, result)
+    _record_failures(outcomes, lease, result)
     return result
+
+
+def _hand_over(messages, lease: Lease, connection, outcomes, result: SendResult) -> None:
+    with connection, _fast_commits():
+        for position, (invitation, message) in enumerate(messages):
+            if not lease.holds(
+                invitation.pk, lambda start=position: [i.pk for i, _m in messages[start:]]
+            ):
+                result.lost += 1
+                continue
+            try:
+                message.send()
+            except Exception as exc:  # noqa: BLE001 - classified below, never lost
+                outcomes.append((invitation, exc))
+                continue
+            if _mark_sent(invitation, message, lease.claim):
+                result.sent.append(invitation.pk)
+            else:
+                result.lost += 1
+                logger.warning(
+                    "Invitation mail %s was sent after this worker lost its claim", invitation.pk
+                )
+    if result.lost:
+        logger.warning(
+            "%d invitation mails of this chunk were taken over by another worker", result.lost
+        )
 
 
 @contextmanager
@@ -207,21 +294,22 @@ def _fast_commits():
 _MARK_SENT_SQL = (
     f"UPDATE {Invitation._meta.db_table} SET mail_status = %s, mail_message_id = %s, "  # noqa: S608
     "mail_error = '', sent_at = %s, expires_at = %s, mail_updated_at = %s, mail_to = %s "
-    "WHERE id = %s AND mail_status = %s"
+    "WHERE id = %s AND mail_claim = %s AND mail_status = %s"
 )
 
 
-def _mark_sent(invitation: Invitation, message) -> None:
-    """Record the hand-over at once, in its own tiny commit: a worker killed half-way through
-    a chunk then resends at most the one mail that was in flight, not the whole chunk.
-    The validity counts from this moment (R11)."""
+def _mark_sent(invitation: Invitation, message, claim: str) -> bool:
+    """Record the hand-over at once, with its audit row, in a tiny commit of its own: a worker
+    killed half-way through a chunk then resends at most the one mail that was in flight, and no
+    audit row of a mail that left is lost. The validity counts from this moment (R11).
+    False when the claim was lost meanwhile: then nothing is written."""
     status = getattr(message, "anymail_status", None)
     message_id = str((getattr(status, "message_id", None) or "") if status else "")[:255]
     sent_at = timezone.now()
     prepare = Invitation._meta.get_field("sent_at").get_db_prep_save
     # A statement of its own rather than QuerySet.update(): this runs once per mail, and the
     # ORM's building of the same UPDATE made the whole job measurably slower (bench/README.md).
-    with db_connection.cursor() as cursor:
+    with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
             _MARK_SENT_SQL,
             [
@@ -232,56 +320,67 @@ def _mark_sent(invitation: Invitation, message) -> None:
                 prepare(sent_at, db_connection),
                 ", ".join(message.to)[:254],
                 invitation.pk,
+                claim,
                 Invitation.MailStatus.SENDING,
             ],
         )
+        if cursor.rowcount != 1:
+            return False
+        _audit(invitation, AuditEvent.Action.MAIL_SENT).save()
+    return True
 
 
-def _record_outcomes(outcomes, result: SendResult) -> None:
-    """After the chunk: failures back to the outbox (or failed), and the audit events."""
+def _audit(invitation: Invitation, action: str, detail: str = "") -> AuditEvent:
+    return audit_event(
+        employer_id=invitation.employee.employer_id,
+        employee_id=invitation.employee_id,
+        action=action,
+        detail=detail,
+    )
+
+
+def _record_failures(outcomes, lease: Lease, result: SendResult) -> None:
+    """After the chunk: failed mails back to the outbox with a backoff, or given up on. A
+    mail refused for good closes its invitation (`undelivered`): the employee can be invited
+    again. Rows whose claim was lost meanwhile are left to the worker that holds them."""
     now = timezone.now()
-    other_rows, events = [], []
     for invitation, exc in outcomes:
-        if exc is None:
-            result.sent.append(invitation.pk)
-            events.append((invitation, AuditEvent.Action.MAIL_SENT, ""))
-            continue
-        invitation.mail_updated_at = now
         error = describe_error(exc)
-        invitation.mail_error = error
-        if mail_error_is_permanent(exc) or invitation.mail_attempts >= MAX_MAIL_ATTEMPTS:
-            invitation.mail_status = Invitation.MailStatus.FAILED
+        permanent = mail_error_is_permanent(exc)
+        if permanent or invitation.mail_attempts >= MAX_MAIL_ATTEMPTS:
+            changes = {
+                "mail_status": Invitation.MailStatus.FAILED,
+                "status": Invitation.Status.UNDELIVERED,
+                "closed_at": now,
+            }
+        else:
+            # Back to the outbox; the next attempt mails the same link.
+            changes = {
+                "mail_status": Invitation.MailStatus.QUEUED,
+                "mail_next_attempt_at": now + retry_delay(invitation.mail_attempts),
+            }
+        with transaction.atomic():
+            if not lease.rows([invitation.pk]).update(
+                **changes, mail_error=error, mail_updated_at=now
+            ):
+                result.lost += 1
+                continue
+            if changes["mail_status"] == Invitation.MailStatus.FAILED:
+                _audit(invitation, AuditEvent.Action.MAIL_FAILED, error).save()
+        if changes["mail_status"] == Invitation.MailStatus.FAILED:
             result.failed.append(invitation.pk)
-            events.append((invitation, AuditEvent.Action.MAIL_FAILED, error))
             logger.warning("Invitation mail %s failed for good: %s", invitation.pk, error)
         else:
-            # Back to the outbox; the link minted for the failed attempt dies with the next one.
-            invitation.mail_status = Invitation.MailStatus.QUEUED
-            invitation.mail_next_attempt_at = now + retry_delay(invitation.mail_attempts)
             result.retrying.append(invitation.pk)
             logger.info("Invitation mail %s will be retried: %s", invitation.pk, error)
-        other_rows.append(invitation)
-    with transaction.atomic():
-        # Few rows fail at once; bulk_update's cost does not matter there.
-        if other_rows:
-            Invitation.objects.bulk_update(
-                other_rows, ["mail_status", "mail_error", "mail_next_attempt_at", "mail_updated_at"]
-            )
-        AuditEvent.objects.bulk_create(
-            [
-                audit_event(
-                    employer_id=invitation.employee.employer_id,
-                    employee_id=invitation.employee_id,
-                    action=action,
-                    detail=detail,
-                )
-                for invitation, action, detail in events
-            ]
-        )
 
 
-def invitations_due_for_sending(*, now=None, limit: int = 5000) -> list[int]:
-    """Queued rows whose time has come, and rows a dead worker left in `sending`."""
+def invitations_due_for_sending(
+    *, now=None, limit: int = 5000, include_waiting: bool = False
+) -> list[int]:
+    """Queued rows whose time has come, and rows whose claim's lease ran out (their worker died
+    or stalled). `include_waiting` takes the queued rows still in their grace period or backoff
+    as well (an operator's `send_queued_mail --now`)."""
     now = now or timezone.now()
     with transaction.atomic():
         stuck = Invitation.objects.filter(
@@ -290,63 +389,9 @@ def invitations_due_for_sending(*, now=None, limit: int = 5000) -> list[int]:
             mail_next_attempt_at__lte=now,
         )
         stuck.update(mail_status=Invitation.MailStatus.QUEUED, mail_updated_at=now)
-    return list(
-        Invitation.objects.filter(
-            status=Invitation.Status.PENDING,
-            mail_status=Invitation.MailStatus.QUEUED,
-            mail_next_attempt_at__lte=now,
-        )
-        .order_by("mail_next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
+    queued = Invitation.objects.filter(
+        status=Invitation.Status.PENDING, mail_status=Invitation.MailStatus.QUEUED
     )
-
-
-TRACKING_STATES = {
-    "delivered": Invitation.MailStatus.DELIVERED,
-    "bounced": Invitation.MailStatus.BOUNCED,
-    "rejected": Invitation.MailStatus.BOUNCED,
-    "complained": Invitation.MailStatus.COMPLAINED,
-    "failed": Invitation.MailStatus.FAILED,
-}
-TRACKING_AUDIT = {
-    Invitation.MailStatus.DELIVERED: AuditEvent.Action.MAIL_DELIVERED,
-    Invitation.MailStatus.BOUNCED: AuditEvent.Action.MAIL_BOUNCED,
-    Invitation.MailStatus.COMPLAINED: AuditEvent.Action.MAIL_COMPLAINED,
-    Invitation.MailStatus.FAILED: AuditEvent.Action.MAIL_FAILED,
-}
-# A late "delivered" must not hide an earlier bounce or complaint.
-_TRACKING_RANK = {
-    Invitation.MailStatus.SENT: 0,
-    Invitation.MailStatus.DELIVERED: 1,
-    Invitation.MailStatus.FAILED: 2,
-    Invitation.MailStatus.BOUNCED: 2,
-    Invitation.MailStatus.COMPLAINED: 3,
-}
-
-
-@transaction.atomic
-def invitation_record_tracking(*, message_id: str, event_type: str, description: str = "") -> bool:
-    """Apply an ESP tracking event (from anymail's webhook). Replays change nothing."""
-    new_status = TRACKING_STATES.get(event_type)
-    if not new_status or not message_id:
-        return False
-    invitation = (
-        Invitation.objects.select_for_update(of=("self",))
-        .select_related("employee")
-        .filter(mail_message_id=message_id)
-        .first()
-    )
-    if invitation is None:
-        return False
-    current_rank = _TRACKING_RANK.get(invitation.mail_status, -1)
-    if current_rank >= _TRACKING_RANK[new_status]:
-        return False
-    invitation.mail_status = new_status
-    invitation.mail_updated_at = timezone.now()
-    if description:
-        invitation.mail_error = description[:500]
-    invitation.save(update_fields=["mail_status", "mail_updated_at", "mail_error"])
-    audit_record(
-        employee=invitation.employee, action=TRACKING_AUDIT[new_status], detail=description
-    )
-    return True
+    if not include_waiting:
+        queued = queued.filter(mail_next_attempt_at__lte=now)
+    return list(queued.order_by("mail_next_attempt_at").values_list("pk", flat=True)[:limit])

@@ -4,8 +4,8 @@ from anymail.signals import tracking
 from django.dispatch import receiver
 
 from employees.records.signals import employee_email_changed
-from invitations.outbox import invitation_record_tracking
 from invitations.services import invitation_replace_for_new_address
+from invitations.tracking import invitation_record_tracking
 
 
 @receiver(tracking)

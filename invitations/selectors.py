@@ -22,6 +22,7 @@ class AccessState(TextChoices):
     INVITED = "invited", _("Invited")
     EXPIRED = "expired", _("Invitation expired")
     LOCKED = "locked", _("Invitation locked")
+    UNDELIVERED = "undelivered", _("Invitation not delivered")
     ACTIVE = "active", _("Has access")
     BLOCKED = "blocked", _("Blocked")
 
@@ -54,6 +55,19 @@ def _open_invitations():
     return Invitation.objects.filter(employee=OuterRef("pk")).open()
 
 
+def _latest_invitation():
+    """The employee's newest invitation: the open one when there is one (a new invitation is
+    only made once the previous one is closed), else the one that ended last."""
+    return Invitation.objects.filter(employee=OuterRef("pk")).order_by("-id")
+
+
+def _undelivered_last():
+    later = Invitation.objects.filter(employee=OuterRef("employee"), pk__gt=OuterRef("pk"))
+    return Invitation.objects.filter(
+        employee=OuterRef("pk"), status=Invitation.Status.UNDELIVERED
+    ).filter(~Exists(later))
+
+
 def _access_state_q(state: str, now) -> Q:
     no_account = Q(user__isnull=True)
     match state:
@@ -69,24 +83,41 @@ def _access_state_q(state: str, now) -> Q:
             return no_account & Exists(_open_invitations().expired(now))
         case AccessState.NO_EMAIL:
             return no_account & Q(email="") & ~Exists(_open_invitations())
+        case AccessState.UNDELIVERED:
+            return no_account & ~Q(email="") & Exists(_undelivered_last())
         case AccessState.NO_ACCESS:
-            return no_account & ~Q(email="") & ~Exists(_open_invitations())
+            return (
+                no_account
+                & ~Q(email="")
+                & ~Exists(_open_invitations())
+                & ~Exists(_undelivered_last())
+            )
     raise ValueError(state)
 
 
 def access_state_of(
     employee: Employee, invitation: Invitation | None, now=None, *, account_is_active=None
 ) -> AccessState:
-    """The state of one employee given their open invitation (None when there is none)."""
+    """The state of one employee given their newest invitation (None when there is none)."""
     if employee.user_id:
         if account_is_active is None:
             account_is_active = employee.user.is_active
         return AccessState.ACTIVE if account_is_active else AccessState.BLOCKED
-    if invitation is not None:
-        if invitation.status == Invitation.Status.LOCKED:
-            return AccessState.LOCKED
+    status = invitation.status if invitation is not None else None
+    if status == Invitation.Status.LOCKED:
+        return AccessState.LOCKED
+    if status == Invitation.Status.PENDING:
         return AccessState.EXPIRED if invitation.is_expired(now) else AccessState.INVITED
-    return AccessState.NO_ACCESS if employee.email else AccessState.NO_EMAIL
+    if not employee.email:
+        return AccessState.NO_EMAIL
+    if status == Invitation.Status.UNDELIVERED:
+        return AccessState.UNDELIVERED
+    return AccessState.NO_ACCESS
+
+
+def employees_in_access_state(state: str, *, employer=None) -> QuerySet[Employee]:
+    employees = Employee.objects.filter(_access_state_q(state, timezone.now()))
+    return employees.filter(employer=employer) if employer is not None else employees
 
 
 @dataclass
@@ -129,10 +160,10 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
         ]
         if not list(beyond_limit):
             ordering = _unindexed_ordering(sort)
-    open_invitation = _open_invitations().order_by("-id")
+    latest = _latest_invitation()
     employees = employees.annotate(
-        open_invitation_status=Subquery(open_invitation.values("status")[:1]),
-        open_invitation_expires_at=Subquery(open_invitation.values("expires_at")[:1]),
+        latest_invitation_status=Subquery(latest.values("status")[:1]),
+        latest_invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
         account_is_active=Subquery(
             User.objects.filter(pk=OuterRef("user_id")).values("is_active")[:1]
         ),
@@ -143,21 +174,50 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
 def access_state_from_annotations(employee: Employee, now=None) -> AccessState:
     """access_state_of for a row from employee_list_for_employer, without another query."""
     invitation = None
-    if employee.open_invitation_status:
+    if employee.latest_invitation_status:
         invitation = Invitation(
-            status=employee.open_invitation_status,
-            expires_at=employee.open_invitation_expires_at,
+            status=employee.latest_invitation_status,
+            expires_at=employee.latest_invitation_expires_at,
         )
     return access_state_of(employee, invitation, now, account_is_active=employee.account_is_active)
 
 
-def open_invitation_for(employee: Employee) -> Invitation | None:
-    return Invitation.objects.filter(employee=employee).open().order_by("-id").first()
+def current_invitation_for(employee: Employee) -> Invitation | None:
+    """The invitation HR's panel shows: the open one, or the last one if its mail failed."""
+    latest = Invitation.objects.filter(employee=employee).order_by("-id").first()
+    shown = [*Invitation.OPEN_STATUSES, Invitation.Status.UNDELIVERED]
+    return latest if latest is not None and latest.status in shown else None
 
 
 def grant_batches_for_employer(employer) -> QuerySet[GrantBatch]:
     """The employer's collective grants, newest first."""
     return GrantBatch.objects.filter(employer=employer)
+
+
+@dataclass(frozen=True)
+class BatchMail:
+    """Where the mails of a collective grant stand: the job is done once everyone is invited,
+    but a mail is only sent once the provider has taken it (R11)."""
+
+    sent: int
+    waiting: int
+    undelivered: int
+
+
+_MAIL_SENT = {Invitation.MailStatus.SENT, Invitation.MailStatus.DELIVERED}
+_MAIL_WAITING = {Invitation.MailStatus.QUEUED, Invitation.MailStatus.SENDING}
+
+
+def grant_batch_mail(batch: GrantBatch) -> BatchMail:
+    counts = dict(
+        Invitation.objects.filter(batch=batch)
+        .values_list("mail_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    waiting = sum(counts.get(s, 0) for s in _MAIL_WAITING)
+    sent = sum(counts.get(s, 0) for s in _MAIL_SENT)
+    return BatchMail(sent=sent, waiting=waiting, undelivered=sum(counts.values()) - sent - waiting)
 
 
 def grant_batch_report_rows(batch: GrantBatch) -> QuerySet[GrantBatchItem]:

@@ -4,14 +4,16 @@ import datetime
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
-from employers.services import audit_record
+from employers.services import audit_event, audit_record
 from essportal.mail.addresses import email_change_label
 from invitations.models import OUTBOX_GRACE, GrantBatch, Invitation
+from invitations.selectors import AccessState, employees_in_access_state
 from invitations.tasks import run_grant_batch, send_invitation_mails
 
 logger = logging.getLogger(__name__)
@@ -196,3 +198,63 @@ def grant_batch_start(
     except IntegrityError:
         return GrantBatch.objects.get(employer=employer, status=GrantBatch.Status.RUNNING)
     return batch
+
+
+# Employees per transaction when undelivered invitations are queued again.
+_REQUEUE_CHUNK = 500
+
+
+def invitations_requeue_undelivered(*, employer: Employer | None = None, actor=None) -> int:
+    """Queue the mails that were not delivered again (HR's "send again" on the list of
+    undelivered invitations; `send_queued_mail --failed` for every employer): each employee whose
+    last invitation's mail failed, who still has no account and has an address, gets the same
+    invitation back in the outbox, to their address as it is now. Returns how many."""
+    employees = employees_in_access_state(AccessState.UNDELIVERED, employer=employer)
+    employee_ids = list(employees.order_by("pk").values_list("pk", flat=True))
+    requeued = 0
+    for start in range(0, len(employee_ids), _REQUEUE_CHUNK):
+        chunk = employee_ids[start : start + _REQUEUE_CHUNK]
+        with transaction.atomic():
+            # Grants, resends and address changes lock the employee first: they wait for this.
+            list(
+                Employee.objects.select_for_update(of=("self",), no_key=True)
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk")
+            )
+            still = employees_in_access_state(AccessState.UNDELIVERED).filter(pk__in=chunk)
+            later = Invitation.objects.filter(employee=OuterRef("employee"), pk__gt=OuterRef("pk"))
+            rows = list(
+                Invitation.objects.filter(employee__in=still, status=Invitation.Status.UNDELIVERED)
+                .filter(~Exists(later))
+                .values_list("pk", "employee_id", "employee__employer_id")
+            )
+            now = timezone.now()
+            Invitation.objects.filter(pk__in=[pk for pk, _e, _r in rows]).update(
+                status=Invitation.Status.PENDING,
+                closed_at=None,
+                mail_status=Invitation.MailStatus.QUEUED,
+                mail_attempts=0,
+                mail_error="",
+                mail_to="",
+                sent_at=None,
+                expires_at=None,
+                mail_updated_at=now,
+                mail_next_attempt_at=now + OUTBOX_GRACE,
+            )
+            AuditEvent.objects.bulk_create(
+                [
+                    audit_event(
+                        employer_id=employer_id,
+                        employee_id=employee_id,
+                        action=AuditEvent.Action.RESENT,
+                        actor=actor,
+                        detail="after an undelivered mail",
+                    )
+                    for _pk, employee_id, employer_id in rows
+                ]
+            )
+            if rows:
+                _start_on_commit(send_invitation_mails, [pk for pk, _e, _r in rows])
+        requeued += len(rows)
+    return requeued

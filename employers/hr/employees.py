@@ -21,8 +21,8 @@ from invitations.selectors import (
     EmployeeFilters,
     access_state_from_annotations,
     access_state_of,
+    current_invitation_for,
     employee_list_for_employer,
-    open_invitation_for,
 )
 
 
@@ -96,7 +96,7 @@ def employee_new(request, employer_id):
 
 
 def _employee_context(request, employee):
-    invitation = open_invitation_for(employee)
+    invitation = current_invitation_for(employee)
     return {
         "employer": employee.employer,
         "employee": employee,

@@ -1,25 +1,33 @@
 """HR actions on invitations (R5, R6, R13) — one URL per action, POST only."""
 
 import secrets
+from dataclasses import asdict
 
+from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from essportal.web.http import posted_text
 from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
-from invitations.selectors import grant_batch_report_rows, grant_batches_for_employer
+from invitations.selectors import (
+    grant_batch_mail,
+    grant_batch_report_rows,
+    grant_batches_for_employer,
+)
 from invitations.services import (
     InvitationError,
     grant_batch_start,
     invitation_grant,
     invitation_resend,
     invitation_revoke,
+    invitations_requeue_undelivered,
 )
 
 grant = employee_action(
@@ -72,7 +80,12 @@ def collective_batch(request, employer_id, batch_id):
     return render(
         request,
         "employers/hr/collective_batch.html",
-        {"employer": employer, "batch": batch, "summary": grant_batch_summary(batch)},
+        {
+            "employer": employer,
+            "batch": batch,
+            "summary": grant_batch_summary(batch),
+            "mail": grant_batch_mail(batch),
+        },
     )
 
 
@@ -87,6 +100,7 @@ def collective_batch_progress(request, employer_id, batch_id):
             "processed": batch.processed,
             "total": batch.total,
             "invited": batch.invited,
+            **asdict(grant_batch_mail(batch)),
         }
     )
 
@@ -106,3 +120,21 @@ def collective_batch_csv(request, employer_id, batch_id):
             yield [e.number, e.full_name, e.email, str(labels[item.outcome]), item.outcome]
 
     return spreadsheet_response(rows(), filename=f"collective-grant-{batch.pk}.csv")
+
+
+@require_POST
+@staff_required
+def requeue_undelivered(request, employer_id):
+    """Send the undelivered invitations again, to the addresses as they are now."""
+    employer = get_employer_for_staff(request, employer_id, manage=True)
+    count = invitations_requeue_undelivered(employer=employer, actor=request.user)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d invitation is being sent again.",
+            "%(count)d invitations are being sent again.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(reverse("hr:employee_list", args=[employer.pk]) + "?access=undelivered")

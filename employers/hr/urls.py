@@ -44,6 +44,11 @@ urlpatterns = [
     path(EMPLOYEE + "invitation/resend/", invitations.resend, name="invitation_resend"),
     path(EMPLOYEE + "invitation/revoke/", invitations.revoke, name="invitation_revoke"),
     path(EMPLOYER + "collective/ess/grant/", invitations.collective_grant, name="collective_grant"),
+    path(
+        EMPLOYER + "invitations/undelivered/send-again/",
+        invitations.requeue_undelivered,
+        name="invitations_requeue_undelivered",
+    ),
     path(BATCH, invitations.collective_batch, name="collective_batch"),
     path(
         BATCH + "progress/",

@@ -32,6 +32,7 @@ _DEAD_STATES = {
     LinkState.SUPERSEDED,
     LinkState.USED,
     LinkState.LOCKED,
+    LinkState.UNDELIVERED,
 }
 
 

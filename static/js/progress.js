@@ -3,7 +3,10 @@
 (function () {
   "use strict";
   var panel = document.getElementById("batch-progress");
-  if (!panel || panel.dataset.status !== "running") return;
+  // Polled while the job runs, and after it while mails are still on their way.
+  if (!panel) return;
+  var running = panel.dataset.status === "running";
+  if (!running && panel.dataset.mailWaiting === "0") return;
   var url = panel.dataset.progressUrl;
   function set(id, value) { document.getElementById(id).textContent = value; }
   function poll() {
@@ -15,7 +18,11 @@
         set("batch-processed", data.processed);
         set("batch-total", data.total);
         set("batch-invited", data.invited);
-        if (data.status === "done") { window.location.reload(); } else { setTimeout(poll, 1000); }
+        set("batch-mail-sent", data.sent);
+        set("batch-mail-waiting", data.waiting);
+        set("batch-mail-undelivered", data.undelivered);
+        if (running && data.status === "done") { window.location.reload(); }
+        else if (data.status === "running" || data.waiting > 0) { setTimeout(poll, running ? 1000 : 5000); }
       })
       .catch(function () { setTimeout(poll, 5000); });
   }

@@ -39,9 +39,13 @@ def sent_invitation(employee, **fields):
     """An invitation whose mail went out and whose link works for another day, made directly
     (the race tests start their threads from it)."""
     from invitations.models import Invitation
+    from invitations.tokens import token_for, token_hash, token_nonce_new
 
+    nonce = token_nonce_new()
     return Invitation.objects.create(
         employee=employee,
+        token_nonce=nonce,
+        token_hash=token_hash(token_for(nonce)),
         expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
         mail_status="sent",
         **fields,

@@ -19,7 +19,7 @@ from essportal.models import User
 from invitations.activation.link import SESSION_KEY
 from invitations.models import Invitation
 from invitations.services import invitation_resend, invitation_revoke
-from invitations.tokens import token_hash
+from invitations.tokens import token_for, token_hash
 from tests.invitations.helpers import (
     ACCOUNT,
     ACTIVATE,
@@ -337,6 +337,14 @@ def test_a_database_dump_holds_no_working_link(invited):
             dump.extend(str(value) for row in cursor.fetchall() for value in row)
     assert not any(token in value for value in dump)
     assert Invitation.objects.get(pk=invitation.pk).token_hash == token_hash(token)
+
+
+def test_the_stored_nonce_yields_the_link_only_with_the_server_key(invited, settings):
+    invitation, token = invited
+    nonce = Invitation.objects.get(pk=invitation.pk).token_nonce
+    assert token_for(nonce) == token  # the same link on every attempt at this mail
+    settings.SECRET_KEY = "what a thief with only the database would have to guess" * 2
+    assert token_for(nonce) != token
 
 
 def _redacted(record: logging.LogRecord) -> str:
