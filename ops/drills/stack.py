@@ -374,8 +374,15 @@ class Stack:
         if migrate:
             self.manage("migrate", "--no-input")
         # DEBUG off serves static files by their manifest (whitenoise); a few seconds when
-        # nothing changed.
-        self.manage("collectstatic", "--no-input")
+        # nothing changed. Two drills (or a drill and the tests) of one checkout may collect at
+        # the same moment and trip over each other's files: then again.
+        for attempt in range(3):
+            done = self.manage("collectstatic", "--no-input", check=False)
+            if done.returncode == 0:
+                break
+            time.sleep(2 + attempt * 3)
+        else:
+            raise RuntimeError(f"collectstatic failed:\n{done.stderr[-2000:]}")
 
     def start_web(self) -> Proc:
         proc = self._add(
