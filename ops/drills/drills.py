@@ -82,12 +82,17 @@ class Result:
     extra: dict = field(default_factory=dict)
     operations: str = ""
 
+    recovery_from: str = "the fault's end"
+
     @property
     def recovery_seconds(self) -> float | None:
-        """From the fault's end to the last invitation's first mail."""
+        """From the fault's end (or its start, see recovery_from) to the last invitation's
+        first mail."""
         if self.figures is None or self.figures.last_first_mail_at is None:
             return None
         cleared = self.fault_cleared_at or self.fault_at
+        if self.recovery_from != "the fault's end":
+            cleared = self.fault_at
         if cleared is None:
             return None
         return max(0.0, self.figures.last_first_mail_at - cleared)
@@ -105,7 +110,7 @@ class Result:
                 lines.append(f"  grant start to last first mail:      {total:.0f} s")
         recovery = self.recovery_seconds
         lines.append(
-            "  recovery (fault over to all mailed):  "
+            f"  recovery (from {self.recovery_from} to all mailed): "
             + (f"{recovery:.0f} s" if recovery is not None and not self.figures.lost else "—")
         )
         if self.timed_out:
@@ -489,6 +494,8 @@ class WorkerPause(Drill):
 
     def fault(self):
         s = self.stack
+        # The second worker takes over while the first is paused: recovery counts from the pause.
+        self.result.recovery_from = "the pause"
         self.wait_for_share()
         s.procs["worker"].pause()
         self.fault_now(f"worker SIGSTOPped for {self.o.pause:.0f} s")
