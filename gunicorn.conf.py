@@ -1,11 +1,12 @@
 """gunicorn settings for the web container. Access logs go through the same redaction as the
-application's logs, so an invitation token in a request path is never written down."""
+application's logs, so an invitation token in a request path is never written down, and gunicorn's
+lines (its own and the access log) have the same format and timestamps as Django's and Celery's."""
 
 import os
 
 from gunicorn.glogging import Logger
 
-from essportal.logging import redact
+from essportal.logging import logging_config, redact
 
 if os.environ.get("DEBUG", "").strip().lower() not in ("0", "false", "no", "off"):
     # Debug pages show settings and data to anyone: never behind the production server.
@@ -38,3 +39,8 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+# The settings' LOG_FORMAT and LOG_LEVEL, read here because the master logs before Django loads.
+logconfig_dict = logging_config(
+    log_format=os.environ.get("LOG_FORMAT", "plain"),
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+)

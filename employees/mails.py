@@ -16,6 +16,7 @@ from employees.models import Employee
 from employers.texts import Renderer
 from essportal.mail.message import build_message
 from essportal.mail.texts import common_values
+from essportal.outages import task_delay
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +69,9 @@ def employee_mail_queue(*, kind: str, employee: Employee, **params) -> None:
         raise KeyError(kind)
 
     def start():
-        try:
-            send_employee_mail.delay(kind, employee.pk, params)
-        except Exception:  # noqa: BLE001
-            logger.warning("Broker unavailable; sending %s mail in-process", kind)
+        # A broker outage is logged once when it starts and once when it ends (essportal/outages).
+        if not task_delay(send_employee_mail, kind, employee.pk, params):
+            logger.debug("Broker unavailable; sending %s mail in-process", kind)
             employee_mail_send(kind=kind, employee_id=employee.pk, params=params)
 
     transaction.on_commit(start)

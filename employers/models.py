@@ -145,6 +145,8 @@ class AuditEvent(models.Model):
         USERNAME_SENT = "username_sent", _("Username mailed")
         EMPLOYEE_CREATED = "employee_created", _("Employee created")
         EMPLOYEE_CHANGED = "employee_changed", _("Employee details changed")
+        LEAVE_APPROVED = "leave_approved", _("Leave approved")
+        LEAVE_REJECTED = "leave_rejected", _("Leave rejected")
 
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="audit_events")
     employee = models.ForeignKey(

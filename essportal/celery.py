@@ -1,8 +1,9 @@
 import logging
+import logging.config
 import os
 
 from celery import Celery
-from celery.signals import beat_init, before_task_publish
+from celery.signals import beat_init, before_task_publish, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "essportal.settings")
 
@@ -11,6 +12,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 logger = logging.getLogger(__name__)
+
+
+@setup_logging.connect
+def _log_as_the_web_does(**kwargs):
+    """With a receiver on this signal Celery leaves logging alone instead of putting its own
+    handler and format (local time without an offset) on the root logger: the worker and beat
+    write the same lines as the web (essportal/logging.py). LOG_LEVEL sets the level."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+
 
 # Set in the beat process only, so that what it publishes counts as beat's heartbeat and what
 # the web or a worker publishes does not.

@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from essportal.logging import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # Its widget templates, for the form renderer below.
+    "django.forms",
     "anymail",
     "axes",
 ]
@@ -95,6 +99,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "essportal.urls"
 WSGI_APPLICATION = "essportal.wsgi.application"
 
+# Widgets render through the project's templates, so that a widget of ours can have its own
+# (templates/essportal/widgets/).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -179,7 +186,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Written under a temporary name and renamed into place: a full disk leaves no half a file.
+    "default": {"BACKEND": "essportal.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -246,10 +254,37 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDI
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# When the broker connection breaks, a running task finishes rather than being killed half-way
+# through a mail (sent but not recorded would be sent twice). If the message comes back meanwhile
+# and runs again, the outbox's claims keep each mail to one send. With kombu 5.7.0 a worker that
+# loses Redis under a running acks_late task exits with status 1 once the task is done (kombu
+# cannot restore the message: AttributeError in restore_unacked_once); the supervisor restarts
+# it (docs/operating.md, "Broker outages").
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A broker that is down must not hang the request that queues a task: the outbox sweep catches up.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A broker that is down or hung must not hang the request that queues a task (the outbox sweep
+# catches up), nor the worker. The socket timeouts are the cache's: without them a SIGSTOPped
+# Redis held `task.delay()` for good (and the worker's event heartbeat with it). kombu also drops
+# a consumer connection whose BRPOP reply is overdue by health_check_interval (its default 25 s,
+# 10 here), and keepalive lets the kernel notice a peer that left without closing the connection.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_TIMEOUT_SECONDS,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+}
+# One retry of a publish (a pooled connection that a Redis restart broke is replaced), not
+# Celery's three: each attempt on a hung Redis costs REDIS_TIMEOUT_SECONDS.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -335,35 +370,11 @@ COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=90)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "essportal.logging.RedactSecrets"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "essportal.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # axes logs every successful login at INFO; failures still reach WARNING.
-        "axes": {"level": "WARNING"},
-        # Django's own loggers (404s name the path, and so the token) get our redacted handler
-        # instead of Django's default console handler.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # The development server's request log goes through the redaction too.
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # One line per task run is noise at INFO; failures are logged at WARNING and above.
-        "celery.app.trace": {"level": "WARNING"},
-    },
-}
+# The same configuration as gunicorn's and Celery's (essportal/logging.py): one timestamp format,
+# ISO 8601 with the UTC offset, in every process.
+LOGGING = logging_config(
+    log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"), time_zone=TIME_ZONE
+)
 
 # --- The operator's status (`manage.py check_operations`, `/healthz/operations`).
 # The JSON endpoint exists only with a token, sent as `Authorization: Bearer <token>`.

@@ -7,7 +7,6 @@ not yet mailed are still `queued` and are sent first. The partial unique constra
 invitations means no employee can ever get two.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,7 +17,13 @@ from django.utils import timezone
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from employers.services import audit_event
-from invitations.models import OUTBOX_GRACE, GrantBatch, GrantBatchItem, Invitation
+from invitations.models import (
+    BATCH_STALLED_AFTER,
+    OUTBOX_GRACE,
+    GrantBatch,
+    GrantBatchItem,
+    Invitation,
+)
 from invitations.outbox import invitations_send_mail
 
 Outcome = GrantBatchItem.Outcome
@@ -31,8 +36,6 @@ SKIP_REASONS = [
 ]
 # Planning streams the employees in pieces of this size, so memory stays flat in N.
 PLAN_CHUNK = 1000
-# A batch whose worker has been silent this long is started again by the sweep.
-BATCH_STALLED_AFTER = datetime.timedelta(minutes=2)
 
 
 def _employees_with_outcome(employer: Employer, now):

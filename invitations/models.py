@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 # Freshly queued mail is sent by the task started on commit; the sweep only steps in after this.
 OUTBOX_GRACE = datetime.timedelta(minutes=2)
+# A collective grant whose worker has been silent this long is started again by the sweep (and
+# HR is told it waits to resume).
+BATCH_STALLED_AFTER = datetime.timedelta(minutes=2)
 
 
 def invitation_validity() -> datetime.timedelta:

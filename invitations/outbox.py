@@ -33,7 +33,7 @@ from django.utils import timezone
 from employers.models import AuditEvent
 from employers.services import audit_event
 from invitations.mails import InvitationMails, invitation_link
-from invitations.models import Invitation, invitation_validity
+from invitations.models import GrantBatch, Invitation, invitation_validity
 from invitations.tokens import token_for, token_hash, token_nonce_new
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,9 @@ class Lease:
         self.seconds = settings.MAIL_CLAIM_LEASE_SECONDS
         self._renew_at = time.monotonic() + self.seconds / 3
         self._held: set[int] | None = None  # None: every row claimed is still held
+        # The collective grants whose mails these are: a chunk through a slow relay (an Office
+        # 365 mailbox takes 30 a minute) must not look like a stalled job to the sweep.
+        self.batch_ids: set[int] = set()
 
     def holds(self, pk: int, remaining: Callable[[], list[int]]) -> bool:
         """Whether row `pk` is still ours; `remaining()` gives the ids not yet handed over,
@@ -127,6 +130,10 @@ class Lease:
                 mail_next_attempt_at=timezone.now() + claim_lease()
             )
             self._renew_at = time.monotonic() + self.seconds / 3
+            if self.batch_ids:
+                GrantBatch.objects.filter(
+                    pk__in=self.batch_ids, status=GrantBatch.Status.RUNNING
+                ).update(heartbeat_at=timezone.now())
             if renewed != len(remaining):
                 self._held = set(self.rows(remaining).values_list("pk", flat=True))
         return self._held is None or pk in self._held
@@ -162,6 +169,7 @@ def _claim(invitation_ids: list[int], now) -> tuple[Lease, list[tuple[Invitation
             "mail_next_attempt_at": now + claim_lease(),
         }
         claimed = []
+        lease.batch_ids = {row.batch_id for row in rows if row.batch_id}
         for invitation in rows:
             if not invitation.token_nonce:
                 invitation.token_nonce = token_nonce_new()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from employees.models import Employee, fold_for_search
 from essportal.models import User
-from invitations.models import GrantBatch, GrantBatchItem, Invitation
+from invitations.models import BATCH_STALLED_AFTER, GrantBatch, GrantBatchItem, Invitation
 
 
 class AccessState(TextChoices):
@@ -218,6 +218,27 @@ def grant_batch_mail(batch: GrantBatch) -> BatchMail:
     waiting = sum(counts.get(s, 0) for s in _MAIL_WAITING)
     sent = sum(counts.get(s, 0) for s in _MAIL_SENT)
     return BatchMail(sent=sent, waiting=waiting, undelivered=sum(counts.values()) - sent - waiting)
+
+
+class BatchState(TextChoices):
+    """Where a collective grant stands, as HR is told. `waiting` is a running batch whose worker
+    has gone quiet: the outbox sweep restarts it once it has been quiet BATCH_STALLED_AFTER."""
+
+    RUNNING = "running", _("Running")
+    WAITING = "waiting", _("Waiting to resume")
+    DONE = "done", _("Done")
+
+
+def grant_batch_state(batch: GrantBatch, *, now: datetime.datetime | None = None) -> BatchState:
+    """Running while a chunk has finished recently (every chunk moves `heartbeat_at`); waiting
+    to resume from the moment the sweep would start it again, so that HR never sees "running"
+    for a job nothing is running."""
+    if batch.status == GrantBatch.Status.DONE:
+        return BatchState.DONE
+    now = now or timezone.now()
+    if batch.heartbeat_at <= now - BATCH_STALLED_AFTER:
+        return BatchState.WAITING
+    return BatchState.RUNNING
 
 
 def grant_batch_report_rows(batch: GrantBatch) -> QuerySet[GrantBatchItem]:

@@ -12,6 +12,7 @@ from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from employers.services import audit_event, audit_record
 from essportal.mail.addresses import email_change_label
+from essportal.outages import task_delay
 from invitations.models import OUTBOX_GRACE, GrantBatch, Invitation
 from invitations.selectors import AccessState, employees_in_access_state
 from invitations.tasks import run_grant_batch, send_invitation_mails
@@ -29,10 +30,9 @@ def _start_on_commit(task, *args) -> None:
     outbox sweep picks it up when the broker is back."""
 
     def start():
-        try:
-            task.delay(*args)
-        except Exception:  # noqa: BLE001 - any broker error
-            logger.warning("Could not queue %s%s; the outbox sweep will", task.name, args)
+        # A broker outage is logged once when it starts and once when it ends (essportal/outages).
+        if not task_delay(task, *args):
+            logger.debug("Could not queue %s%s; the outbox sweep will", task.name, args)
 
     transaction.on_commit(start)
 

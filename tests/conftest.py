@@ -153,12 +153,15 @@ def _fresh_cache():
     another test left behind."""
     from django.core.cache import cache
 
+    from essportal import outages
     from essportal.web import cache_guard
 
     cache_guard.reset()
+    outages.broker.reset()
     cache.clear()
     yield
     cache_guard.reset()
+    outages.broker.reset()
 
 
 @pytest.fixture

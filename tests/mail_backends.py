@@ -1,5 +1,10 @@
-"""A mail backend for tests that fails on demand, as a mail provider does during an outage."""
+"""Mail backends for tests: one that fails on demand, as a mail provider does during an outage,
+and a slow one."""
 
+import os
+import time
+
+from django.core.mail.backends import filebased
 from django.core.mail.backends.locmem import EmailBackend
 
 
@@ -12,4 +17,13 @@ class FailingBackend(EmailBackend):
     def send_messages(self, messages):
         if FailingBackend.error is not None:
             raise FailingBackend.error
+        return super().send_messages(messages)
+
+
+class SlowFileBackend(filebased.EmailBackend):
+    """Writes mail to files (EMAIL_FILE_PATH), SLOW_MAIL_SECONDS a message: a task that sends
+    keeps running long enough for a fault to hit it (tests that start a worker process)."""
+
+    def send_messages(self, messages):
+        time.sleep(float(os.environ.get("SLOW_MAIL_SECONDS", "0")) * len(messages))
         return super().send_messages(messages)

@@ -13,6 +13,7 @@ from employees.records.forms import normalise_email
 from employees.tasks import send_account_recovery_mail
 from employers.models import AuditEvent
 from employers.services import audit_record
+from essportal.outages import task_delay
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +75,9 @@ def account_recovery_request(*, kind: str, email: str) -> None:
     would make a known address answer slower again. The employee can ask again."""
     if kind not in RECOVERY_KINDS:
         raise ValueError(kind)
-    try:
-        send_account_recovery_mail.delay(kind, normalise_email(email))
-    except Exception:  # noqa: BLE001 - any broker error
-        logger.warning("Broker unavailable; a %s request was dropped", kind)
+    # A broker outage is logged once when it starts and once when it ends (essportal/outages).
+    if not task_delay(send_account_recovery_mail, kind, normalise_email(email)):
+        logger.debug("Broker unavailable; a %s request was dropped", kind)
 
 
 def accounts_block_collectively(*, employer, left_before, actor=None, ip_address=None) -> int:

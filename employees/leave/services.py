@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from employees.leave.selectors import overlapping_open_requests
 from employees.mails import employee_mail_queue
 from employees.models import Employee, LeaveRequest, LeaveType
+from employers.models import AuditEvent
+from employers.services import audit_record
+from essportal.formats import format_date
 
 
 class LeaveRequestAlreadyDecided(Exception):
@@ -61,10 +64,16 @@ def leave_request_cancel(*, leave_request: LeaveRequest) -> bool:
 
 @transaction.atomic
 def leave_request_decide(
-    *, leave_request: LeaveRequest, approve: bool, actor, note: str = ""
+    *,
+    leave_request: LeaveRequest,
+    approve: bool,
+    actor,
+    note: str = "",
+    ip_address: str | None = None,
 ) -> LeaveRequest:
     """Approve or reject a waiting request, once: the conditional update lets exactly one of
-    two simultaneous decisions through; the other gets LeaveRequestAlreadyDecided."""
+    two simultaneous decisions through; the other gets LeaveRequestAlreadyDecided. The decision
+    is in the audit log, with who decided and from where."""
     now = timezone.now()
     status = LeaveRequest.Status.APPROVED if approve else LeaveRequest.Status.REJECTED
     changed = LeaveRequest.objects.filter(
@@ -82,7 +91,25 @@ def leave_request_decide(
     leave_request.decided_by = actor
     leave_request.decided_at = now
     leave_request.decision_note = note[:500]
+    audit_record(
+        employee=leave_request.employee,
+        action=AuditEvent.Action.LEAVE_APPROVED if approve else AuditEvent.Action.LEAVE_REJECTED,
+        actor=actor,
+        ip_address=ip_address,
+        detail=_leave_audit_detail(leave_request),
+    )
     employee_mail_queue(
         kind="leave_decided", employee=leave_request.employee, leave_request_id=leave_request.pk
     )
     return leave_request
+
+
+def _leave_audit_detail(leave_request: LeaveRequest) -> str:
+    """Which leave, in a form that reads the same in either language (the row is stored once
+    and read in both): the type's own name, the days and the hours. HR's note stays on the
+    request."""
+    hours = Decimal(leave_request.hours).normalize()
+    return (
+        f"{leave_request.leave_type.name}, {format_date(leave_request.start_date)} – "
+        f"{format_date(leave_request.end_date)}, {hours:f} h"
+    )

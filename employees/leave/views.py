@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from employees.leave.forms import LeaveRequestForm
+from employees.formatting import format_hours
+from employees.leave.forms import HOURS_PER_WORKING_DAY, LeaveRequestForm
 from employees.leave.selectors import leave_overview, leave_requests_for_employee, leave_totals
 from employees.leave.services import leave_request_cancel, leave_request_create
 from employees.models import LeaveRequest
@@ -36,13 +37,23 @@ def leave_request(request):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            leave_request_create(employee=request.employee, **form.cleaned_data)
+            created = leave_request_create(employee=request.employee, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Your leave request was sent to your employer."))
+            messages.success(
+                request,
+                _("Your leave request for %(hours)s hours was sent to your employer.")
+                % {"hours": format_hours(created.hours)},
+            )
             return redirect("portal:leave")
-    return employee_page(request, "employees/leave/leave_request.html", "leave", form=form)
+    return employee_page(
+        request,
+        "employees/leave/leave_request.html",
+        "leave",
+        form=form,
+        hours_per_working_day=HOURS_PER_WORKING_DAY,
+    )
 
 
 @require_POST

@@ -3,6 +3,7 @@ employee's id is a 404, and so is a document before its publish date."""
 
 import datetime
 
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -10,6 +11,7 @@ from employees.leave.selectors import leave_overview, leave_totals
 from employees.portal.access import employee_page, employee_required
 from employees.portal.selectors import WHATS_NEW_DAYS, email_changes_for_employee, home_page
 from employees.portal.signals import PREVIOUS_LOGIN_SESSION_KEY
+from essportal.web.http import session_timed_out
 
 
 def _previous_login(request) -> datetime.datetime:
@@ -18,8 +20,16 @@ def _previous_login(request) -> datetime.datetime:
     return value or fallback
 
 
-@employee_required
 def home(request):
+    """The first page: for a visitor, what the site is and where to sign in; for a signed-in
+    employee, their overview."""
+    if not request.user.is_authenticated and not session_timed_out(request):
+        return render(request, "employees/portal/welcome.html")
+    return _overview(request)
+
+
+@employee_required
+def _overview(request):
     employee = request.employee
     today = timezone.localdate()
     leave_on = employee.employer.leave_module

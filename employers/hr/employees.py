@@ -16,6 +16,7 @@ from employers.selectors import (
 )
 from essportal.web.http import client_ip
 from essportal.web.pagination import page_number, page_of
+from invitations.mail_errors import invitation_mail_problem
 from invitations.selectors import (
     AccessState,
     EmployeeFilters,
@@ -102,6 +103,8 @@ def _employee_context(request, employee):
         "employee": employee,
         "invitation": invitation,
         "access_state": access_state_of(employee, invitation),
+        # A sentence HR understands; the technical text is in the log and one click away.
+        "mail_problem": invitation_mail_problem(invitation) if invitation else None,
         "can_manage": staff_can_manage(request.user, employee.employer),
         "events": audit_events_for_employee(employee)[:20],
     }

@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -17,8 +19,10 @@ from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
 from invitations.models import GrantBatch, GrantBatchItem
 from invitations.selectors import (
+    BatchState,
     grant_batch_mail,
     grant_batch_report_rows,
+    grant_batch_state,
     grant_batches_for_employer,
 )
 from invitations.services import (
@@ -53,6 +57,7 @@ def collective_grant(request, employer_id):
         return redirect("hr:collective_batch", employer_id=employer.pk, batch_id=batch.pk)
     batches = grant_batches_for_employer(employer)
     running = batches.filter(status=GrantBatch.Status.RUNNING).first()
+    now = timezone.now()
     return render(
         request,
         "employers/hr/collective_grant.html",
@@ -61,7 +66,7 @@ def collective_grant(request, employer_id):
             "preview": grant_preview(employer=employer),
             "running": running,
             "request_key": secrets.token_urlsafe(24),
-            "recent": batches[:5],
+            "recent": [(batch, grant_batch_state(batch, now=now)) for batch in batches[:5]],
         },
     )
 
@@ -77,6 +82,7 @@ def _batch_for_staff(request, employer_id, batch_id):
 @staff_required
 def collective_batch(request, employer_id, batch_id):
     employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    state = grant_batch_state(batch)
     return render(
         request,
         "employers/hr/collective_batch.html",
@@ -85,17 +91,41 @@ def collective_batch(request, employer_id, batch_id):
             "batch": batch,
             "summary": grant_batch_summary(batch),
             "mail": grant_batch_mail(batch),
+            "state": state,
+            "state_message": _batch_state_message(batch, state),
         },
     )
+
+
+def _batch_state_message(batch: GrantBatch, state: BatchState) -> str:
+    """One sentence on the job's life, with the time of its last chunk: a job whose worker went
+    away must not read as "running"."""
+    if state == BatchState.DONE:
+        return _("Done at %(time)s.") % {"time": _local_time(batch.finished_at)}
+    last = _local_time(batch.heartbeat_at)
+    if state == BatchState.WAITING:
+        return _(
+            "Waiting to resume: the last chunk was finished at %(time)s. The system resumes "
+            "the job automatically; nothing is sent twice and you need not start it again."
+        ) % {"time": last}
+    return _("Running; the last chunk was finished at %(time)s.") % {"time": last}
+
+
+def _local_time(moment) -> str:
+    return date_format(timezone.localtime(moment), "d-m-Y H:i") if moment else "—"
 
 
 @require_GET
 @staff_required
 def collective_batch_progress(request, employer_id, batch_id):
     _employer, batch = _batch_for_staff(request, employer_id, batch_id)
+    state = grant_batch_state(batch)
     return JsonResponse(
         {
             "status": batch.status,
+            "state": state.value,
+            "state_label": str(state.label),
+            "message": _batch_state_message(batch, state),
             "percent": batch.percent,
             "processed": batch.processed,
             "total": batch.total,

@@ -12,7 +12,7 @@ from employees.leave.services import LeaveRequestAlreadyDecided, leave_request_d
 from employees.models import LeaveRequest
 from employers.hr.access import get_employer_for_staff, staff_required
 from employers.selectors import employers_for_staff, staff_can_manage
-from essportal.web.http import posted_text
+from essportal.web.http import client_ip, posted_text
 from essportal.web.pagination import page_number, page_of
 
 STATUS_FILTERS = ("", *LeaveRequest.Status.values)
@@ -57,7 +57,11 @@ def _decide(request, request_id: int, *, approve: bool):
     note = posted_text(request, "note", max_length=500)
     try:
         leave_request_decide(
-            leave_request=leave_request, approve=approve, actor=request.user, note=note
+            leave_request=leave_request,
+            approve=approve,
+            actor=request.user,
+            note=note,
+            ip_address=client_ip(request),
         )
     except LeaveRequestAlreadyDecided:
         messages.error(request, _("This request has already been decided or withdrawn."))

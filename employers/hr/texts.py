@@ -1,6 +1,10 @@
 """HR editor for the mail texts (R16): provider level and employer level, one URL per action."""
 
+import errno
+import logging
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +27,8 @@ from essportal.mail.texts import (
     render_resolved,
     sample_values,
 )
+
+logger = logging.getLogger(__name__)
 
 LEVELS = ("employer", "provider")
 
@@ -69,6 +75,11 @@ def _context(owner, level, **extra):
 @staff_required
 def email_texts(request, level, owner_id):
     owner = _owner(request, level, owner_id)
+    sender_form = SenderForm(instance=owner) if level == "employer" else None
+    return _texts_page(request, owner, level, sender_form)
+
+
+def _texts_page(request, owner, level, sender_form):
     overrides = email_overrides_for(owner)
     rows = []
     for kind in KINDS.values():
@@ -79,7 +90,6 @@ def email_texts(request, level, owner_id):
                 overrides=overrides.get((kind.key, language), {"employer": None, "provider": None}),
             )
             rows.append({"kind": kind, "language": language, "resolved": resolved})
-    sender_form = SenderForm(instance=owner) if level == "employer" else None
     return render(
         request,
         "employers/hr/email_texts.html",
@@ -193,13 +203,43 @@ def email_text_restore(request, level, owner_id, kind, language, field_name):
 @require_POST
 @staff_required
 def sender(request, owner_id):
+    """The reply-to address and the logo, saved together or not at all. When something is
+    wrong (a logo that cannot be one, or a disk that cannot take it) the page comes back with
+    what HR typed still in the form and the reason at the field."""
     employer = get_employer_for_staff(request, owner_id, manage=True)
     form = SenderForm(request.POST, request.FILES, instance=employer)
     if form.is_valid():
-        form.save()
-        messages.success(request, _("The sender settings were saved."))
+        try:
+            # One transaction (a savepoint inside another), so that a failing file write,
+            # which Django meets inside the row's save, rolls back only this.
+            with transaction.atomic():
+                form.save()
+        except OSError as error:
+            # The storage removed its temporary file and the row was not written (Django saves
+            # it after the file): nothing of this submission is kept but the form's own data.
+            logger.error(
+                "The logo of employer %s could not be stored: %s (errno %s)",
+                employer.pk,
+                error.strerror or type(error).__name__,
+                error.errno,
+            )
+            employer.refresh_from_db()
+            form.add_error("logo", _logo_not_stored(error))
+        else:
+            messages.success(request, _("The sender settings were saved."))
+            return redirect("hr:email_texts", "employer", employer.pk)
     else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect("hr:email_texts", "employer", employer.pk)
+        employer.refresh_from_db()  # the form put its cleaned values on the instance
+    return _texts_page(request, employer, "employer", form)
+
+
+def _logo_not_stored(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _(
+            "The logo could not be stored: the server's disk is full. Nothing was saved; "
+            "try again later, or ask the portal's operator."
+        )
+    return _(
+        "The logo could not be stored because of a problem on the server. Nothing was saved; "
+        "try again later, or ask the portal's operator."
+    )

@@ -68,10 +68,12 @@ class MailKind:
     required: tuple[str, ...]
     subject: str  # default, an English msgid translated at render time
     body: str
+    # The label of the button a {link} standing alone in a paragraph becomes in the HTML part.
+    button: str = gettext_lazy("Open the employee portal")
 
 
-def _kind(key, label, extra, required, subject, body) -> MailKind:
-    return MailKind(key, label, (*COMMON, *extra), required, subject, body)
+def _kind(key, label, extra, required, subject, body, **options) -> MailKind:
+    return MailKind(key, label, (*COMMON, *extra), required, subject, body, **options)
 
 
 INVITATION_BODY = gettext_lazy(
@@ -98,6 +100,7 @@ KINDS = {
             ("link",),
             gettext_lazy("Your access to the employee portal of {employer}"),
             INVITATION_BODY,
+            button=gettext_lazy("Activate your access"),
         ),
         _kind(
             "invitation_resend",
@@ -116,6 +119,7 @@ KINDS = {
                 "Questions? Ask {employer}: {employer_contact}\n\n"
                 "Kind regards,\n{employer}"
             ),
+            button=gettext_lazy("Activate your access"),
         ),
         _kind(
             "account_blocked",
@@ -193,6 +197,7 @@ KINDS = {
                 "this mail: your password stays as it is.\n\n"
                 "Kind regards,\n{employer}"
             ),
+            button=gettext_lazy("Choose a new password"),
         ),
         _kind(
             "payslip_published",

@@ -123,20 +123,45 @@ def _fill(template: str, values: dict[str, str], transform=lambda name, value: v
     )
 
 
+_LINK_STYLE = "color:#0b5cad;word-break:break-all;overflow-wrap:anywhere;"
+
+
 def _html_value(name: str, value: str) -> str:
     if name == "link" and value:
         url = escape(value, quote=True)
-        return f'<a href="{url}" style="color:#0b5cad;">{escape(value)}</a>'
+        # A long personal link must wrap on a phone instead of widening the mail.
+        return f'<a href="{url}" style="{_LINK_STYLE}">{escape(value)}</a>'
     return escape(value)
 
 
-def _body_html(body: str, values: dict[str, str]) -> str:
-    """Plain text to safe HTML: the literal text and every value escaped, paragraphs kept."""
-    html = _fill(escape(body, quote=False), values, _html_value)
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", html) if p.strip()]
-    return "\n".join(
-        '<p style="margin:0 0 16px;">' + p.replace("\n", "<br>\n") + "</p>" for p in paragraphs
+def _button_html(url: str, label: str) -> str:
+    """A link standing in a paragraph of its own becomes a button, with the plain link below it
+    for mail programs that show no buttons (a table cell with a background: what mail programs
+    render most alike)."""
+    href = escape(url, quote=True)
+    hint = escape(_("Does the button not work? Copy this link into your browser:"))
+    return (
+        '<table role="presentation" cellspacing="0" cellpadding="0" border="0" '
+        'style="margin:0 0 12px;"><tr><td style="border-radius:6px;background:#0b5cad;">'
+        f'<a href="{href}" style="display:inline-block;padding:12px 20px;font-weight:bold;'
+        f'color:#ffffff;text-decoration:none;border-radius:6px;">{escape(label)}</a>'
+        "</td></tr></table>\n"
+        f'<p style="margin:0 0 16px;font-size:14px;color:#57606a;">{hint}<br>\n'
+        f'<a href="{href}" style="{_LINK_STYLE}">{escape(url)}</a></p>'
     )
+
+
+def _body_html(body: str, values: dict[str, str], button: str = "") -> str:
+    """Plain text to safe HTML: the literal text and every value escaped, paragraphs kept."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", escape(body, quote=False)) if p.strip()]
+    html = []
+    for paragraph in paragraphs:
+        if paragraph == "{link}" and values.get("link") and button:
+            html.append(_button_html(values["link"], button))
+            continue
+        filled = _fill(paragraph, values, _html_value)
+        html.append('<p style="margin:0 0 16px;">' + filled.replace("\n", "<br>\n") + "</p>")
+    return "\n".join(html)
 
 
 _CONTENT = "\x00content\x00"
@@ -164,7 +189,9 @@ def render_resolved(resolved: ResolvedText, values: dict[str, str], frame=None) 
     # An empty optional value (a decision note, say) must not leave a gap of blank lines.
     text = re.sub(r"\n{3,}", "\n\n", _fill(resolved.body, values))
     before, after = frame or ("", "")
-    html = before + _body_html(resolved.body, values) + after
+    with translation.override(resolved.language):
+        button = str(resolved.kind.button)
+    html = before + _body_html(resolved.body, values, button) + after
     return MailTexts(subject=subject, text=text.strip() + "\n", html=html)
 
 

@@ -18,6 +18,14 @@
         set("batch-processed", data.processed);
         set("batch-total", data.total);
         set("batch-invited", data.invited);
+        // "Running" or "waiting to resume", with the time of the last chunk.
+        var state = document.getElementById("batch-state");
+        if (state && data.message) {
+          state.dataset.state = data.state;
+          set("batch-state-message", data.message);
+          set("batch-state-badge", data.state_label);
+          document.getElementById("batch-state-badge").className = "badge badge-" + data.state;
+        }
         set("batch-mail-sent", data.sent);
         set("batch-mail-waiting", data.waiting);
         set("batch-mail-undelivered", data.undelivered);

@@ -121,8 +121,13 @@ def test_from_invitation_to_approved_leave(new_page, world, check_accessibility,
     start = timezone.localdate() + datetime.timedelta(days=30)
     me.select_option("select[name=leave_type]", label="Vakantie")
     # Native date inputs take ISO dates from Playwright, whatever the browser shows.
-    me.fill("input[name=start_date]", start.isoformat())
-    me.fill("input[name=end_date]", start.isoformat())
+    for name in ("start_date", "end_date"):
+        me.fill(f"input[name={name}_day]", str(start.day))
+        me.fill(f"input[name={name}_month]", str(start.month))
+        me.fill(f"input[name={name}_year]", str(start.year))
+    # Proposed from the working days: 8 hours for a weekday, nothing for a weekend day.
+    expected = "8" if start.weekday() < 5 else ""
+    assert me.input_value("input[name=hours]") == expected
     me.fill("input[name=hours]", "8")
     me.click("main button[type=submit]")
     me.wait_for_url(re.compile(r"/leave/$"))
@@ -202,10 +207,14 @@ def test_the_whole_journey_works_by_keyboard_alone(new_page, world):
     tab_to(me, "select[name=leave_type]")
     me.keyboard.press("ArrowDown")  # the first (only) leave type
     for name in ("start_date", "end_date"):
-        tab_to(me, f"input[name={name}]")
-        # A native date field takes the digits in the browser's own order; Dutch: day month year.
-        me.keyboard.type(start.strftime("%d%m%Y"))
-    type_into(me, "input[name=hours]", "8")
+        # The portal's one date pattern: day, month and year in three fields.
+        for part, value in (("day", start.day), ("month", start.month), ("year", start.year)):
+            type_into(me, f"input[name={name}_{part}]", str(value))
+    # The hours are proposed from the working days (none for a weekend day).
+    proposed = me.input_value("input[name=hours]")
+    assert proposed == ("8" if start.weekday() < 5 else "")
+    if not proposed:
+        type_into(me, "input[name=hours]", "8")
     tab_to(me, "main button[type=submit]")
     me.keyboard.press("Enter")
     me.wait_for_url(re.compile(r"/leave/$"))

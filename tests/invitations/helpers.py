@@ -42,11 +42,11 @@ def sent_invitation(employee, **fields):
     from invitations.tokens import token_for, token_hash, token_nonce_new
 
     nonce = token_nonce_new()
-    return Invitation.objects.create(
-        employee=employee,
-        token_nonce=nonce,
-        token_hash=token_hash(token_for(nonce)),
-        expires_at=datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
-        mail_status="sent",
+    values = {
+        "token_nonce": nonce,
+        "token_hash": token_hash(token_for(nonce)),
+        "expires_at": datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1),
+        "mail_status": "sent",
         **fields,
-    )
+    }
+    return Invitation.objects.create(employee=employee, **values)

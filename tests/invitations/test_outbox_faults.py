@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from employers.models import AuditEvent
 from invitations import outbox
-from invitations.collective import grant_preview
-from invitations.models import Invitation
+from invitations.collective import grant_preview, stalled_grant_batches
+from invitations.models import BATCH_STALLED_AFTER, GrantBatch, Invitation
 from invitations.outbox import invitations_due_for_sending, invitations_send_mail
 from invitations.services import invitation_grant
 from tests.factories import EmployeeFactory
@@ -275,3 +275,33 @@ def test_hr_sees_a_mail_being_sent_as_not_yet_sent(manager_client, employee, lea
     page = manager_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sending" in page and "not yet" in page
     assert "Valid until" in page and "4 days after sending" in page
+
+
+def test_a_collective_grant_whose_mails_go_out_slowly_does_not_look_stalled(
+    settings, lease, employer
+):
+    settings.EMAIL_BACKEND = "tests.invitations.test_outbox_faults.PausingBackend"
+    start = timezone.now()
+    batch = GrantBatch.objects.create(employer=employer, heartbeat_at=start)
+    invitations = queued(3, employer)
+    Invitation.objects.filter(pk__in=[i.pk for i in invitations]).update(batch=batch)
+    clock = Clock()
+    stalled = []
+
+    def slow_relay():
+        clock.now += LEASE * 2 / 3
+        wall_clock.shift(datetime.timedelta(seconds=LEASE * 2 / 3))
+        PausingBackend.pause = look_for_stalled_jobs
+
+    def look_for_stalled_jobs():
+        # Past BATCH_STALLED_AFTER since the chunk began, not since the lease was renewed.
+        moment = start + BATCH_STALLED_AFTER + datetime.timedelta(seconds=1)
+        stalled.extend(stalled_grant_batches(now=moment))
+
+    PausingBackend.pause = slow_relay
+    with (
+        mock.patch.object(outbox.time, "monotonic", clock),
+        time_machine.travel(start, tick=False) as wall_clock,
+    ):
+        invitations_send_mail(invitation_ids=[i.pk for i in invitations])
+    assert stalled == []

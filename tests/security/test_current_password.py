@@ -67,7 +67,7 @@ def test_the_fifth_wrong_current_password_signs_out_and_locks_the_account(borrow
     assert response.status_code == 429
     assert "registration/locked_out.html" in [t.name for t in response.templates]
     assert not is_signed_in(borrowed)
-    assert borrowed.get(reverse("portal:home"))["Location"].startswith(reverse("portal:login"))
+    assert borrowed.get(reverse("portal:details"))["Location"].startswith(reverse("portal:login"))
     # Locked as after five failed sign-ins: the right password is refused at the sign-in form.
     assert sign_in(borrowed).status_code == 429
     assert not is_signed_in(borrowed)

@@ -60,7 +60,7 @@ def test_the_session_copied_before_activation_is_worthless_afterwards(
     response = browser.post(ACCOUNT, {**CREDENTIALS, "username": "mallory"})
     assert response.status_code == 404
     assert not User.objects.filter(username="mallory").exists()
-    assert browser.get(reverse("portal:home")).status_code == 302  # not signed in as Anna
+    assert browser.get(reverse("portal:details")).status_code == 302  # not signed in as Anna
 
 
 def test_the_old_link_after_a_resend_is_refused(client, invited, employee, on_commit):

@@ -41,7 +41,10 @@ def upload(client, employer, content: bytes, name: str = "logo.png", reply_to: s
 
 
 def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
+    """What HR is told: the page comes back with the reason at the form's field."""
+    form = response.context.get("sender_form")
+    errors = [str(e) for field in form.errors.values() for e in field] if form else []
+    return [*errors, *(str(message) for message in response.context["messages"])]
 
 
 def stored_logo(employer) -> Image.Image:

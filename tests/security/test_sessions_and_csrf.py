@@ -53,7 +53,7 @@ def test_a_planted_session_id_is_not_the_one_after_activation(client, invited, e
     assert client.cookies[COOKIE].value != fixed
     attacker = Client()
     attacker.cookies[COOKIE] = fixed
-    assert attacker.get(reverse("portal:home")).status_code == 302  # not signed in
+    assert attacker.get(reverse("portal:details")).status_code == 302  # not signed in
 
 
 def test_a_planted_session_id_is_not_the_one_after_login(client, account):
@@ -63,7 +63,7 @@ def test_a_planted_session_id_is_not_the_one_after_login(client, account):
     assert client.cookies[COOKIE].value != fixed
     attacker = Client()
     attacker.cookies[COOKIE] = fixed
-    assert attacker.get(reverse("portal:home")).status_code == 302
+    assert attacker.get(reverse("portal:details")).status_code == 302
 
 
 def test_a_planted_session_id_is_not_the_one_after_hr_login(client, employer_manager):

@@ -59,6 +59,8 @@ def payroll_import(
         balances_save(employer, cleaned["leave_balances"], leave_types, result)
         if dry_run:
             transaction.set_rollback(True)
-        elif cleaned["payslips"]:
+        elif cleaned["payslips"] or cleaned["annual_statements"]:
+            # Both kinds of document announce themselves; an import of only annual statements
+            # (January's usual one) must not wait for the next payslip to be mailed about.
             result.mails = documents_publish_notify(today=today, employer=employer)
     return result

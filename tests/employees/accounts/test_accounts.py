@@ -69,7 +69,7 @@ def test_logout_is_a_post_and_shows_the_signed_out_page(client, account):
     assert client.get(reverse("portal:logout")).status_code == 405
     response = client.post(reverse("portal:logout"))
     assert response["Location"] == reverse("portal:signed_out")
-    assert client.get(reverse("portal:home"))["Location"].startswith(reverse("portal:login"))
+    assert client.get(reverse("portal:details"))["Location"].startswith(reverse("portal:login"))
 
 
 @pytest.mark.usefixtures("database_sessions")
@@ -195,7 +195,7 @@ def test_hr_blocks_an_account_which_ends_its_sessions_and_mails_the_employee(
         manager_client.post(reverse("hr:account_block", args=[employee.pk]))
     account.refresh_from_db()
     assert not account.is_active
-    assert employee_client.get(reverse("portal:home")).status_code == 302  # the session is gone
+    assert employee_client.get(reverse("portal:details")).status_code == 302  # the session is gone
     assert login(employee_client).status_code == 200  # and signing in fails
     assert "blocked" in mail.outbox[-1].subject or "geblokkeerd" in mail.outbox[-1].subject
     assert AuditEvent.objects.filter(employee=employee, action="blocked").exists()

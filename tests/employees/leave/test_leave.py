@@ -40,14 +40,19 @@ def balances(employee, statutory, extra):
 
 
 def valid(own_type, **changes):
+    """The form's data; dates given as "dd-mm-yyyy" are typed into their three fields."""
     data = {
         "leave_type": own_type.pk,
         "start_date": "06-07-2026",
         "end_date": "10-07-2026",
         "hours": "40",
         "note": "Zomervakantie",
+        **changes,
     }
-    return {**data, **changes}
+    for name in ("start_date", "end_date"):
+        day, month, year = (data.pop(name).split("-") + ["", "", ""])[:3]
+        data.update({f"{name}_day": day, f"{name}_month": month, f"{name}_year": year})
+    return data
 
 
 def test_balance_is_entitlement_minus_taken_minus_planned(employee, statutory, balances):

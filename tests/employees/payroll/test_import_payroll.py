@@ -268,3 +268,53 @@ def test_the_command_prints_a_summary(employer, staff, capsys):
 def test_the_command_fails_with_the_errors(employer):
     with pytest.raises(CommandError, match="employee_number"):
         call_command("import_payroll", str(EXAMPLES / "payroll.json"), "--employer", employer.name)
+
+
+def statement(**changes):
+    data = {
+        "employee_number": "1001",
+        "year": 2025,
+        "fiscal_wage": "39090.00",
+        "wage_tax_withheld": "7282.08",
+        "tax_credit_applied": True,
+        "insured_wage": "40800.00",
+        "zvw_wage": "40800.00",
+        "zvw_contribution": "2656.08",
+        "employer_tax_number": "810000000L01",
+        "publish_date": "2026-04-10",
+    }
+    return {**data, **changes}
+
+
+def test_an_import_of_only_annual_statements_announces_each_visible_one_once(
+    employer, staff, django_capture_on_commit_callbacks
+):
+    for employee in staff:
+        employee.user = UserFactory()
+        employee.save()
+    later = statement(employee_number="1002", publish_date="2026-04-11")  # a day after TODAY
+    content = json.dumps({"annual_statements": [statement(), later]})
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(employer, content)
+    assert result.mails == 1
+    assert [message.to for message in mail.outbox] == [[staff[0].email]]
+    assert AnnualStatement.objects.get(employee=staff[0]).notified_at is not None
+    assert AnnualStatement.objects.get(employee=staff[1]).notified_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        again = run(employer, content)  # the same file again: nothing is announced twice
+    assert again.mails == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_daily_notice_announces_a_statement_imported_before_its_publish_date(
+    employer, staff, django_capture_on_commit_callbacks
+):
+    staff[1].user = UserFactory()
+    staff[1].save()
+    later = statement(employee_number="1002", publish_date="2026-04-11")
+    with django_capture_on_commit_callbacks(execute=True):
+        run(employer, json.dumps({"annual_statements": [later]}))
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("notify_published")  # runs on the real today, long after 11-04-2026
+    assert [message.to for message in mail.outbox] == [[staff[1].email]]

@@ -89,3 +89,18 @@ def test_home_stays_within_a_few_queries(portal, employee, django_assert_max_num
     )
     with django_assert_max_num_queries(10):
         assert portal.get(reverse("portal:home")).status_code == 200
+
+
+def test_a_visitor_at_the_front_page_learns_what_the_site_is_and_where_to_sign_in(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "payslips, annual statements and leave" in page
+    assert f'href="{reverse("portal:login")}"' in page
+    assert f'href="{reverse("hr:login")}"' in page
+
+
+def test_a_signed_in_hr_user_without_an_employee_record_is_not_shown_the_welcome(
+    manager_client,
+):
+    assert manager_client.get("/").status_code == 403

@@ -164,3 +164,69 @@ def test_a_mail_that_failed_shows_no_recipient(manager_client, employee, grant):
     invitation = grant(employee)
     Invitation.objects.filter(pk=invitation.pk).update(mail_status="failed", mail_to="")
     assert sent_to(manager_client, employee) == "—"
+
+
+REFUSED = (
+    "SMTPRecipientsRefused: {'anna@example.nl': (550, b'5.1.1 <anna@example.nl>: User unknown')}"
+)
+
+
+def panel_html(client, employee) -> str:
+    url = reverse("hr:employee_detail", args=[employee.pk])
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_refused_address_reads_as_a_sentence_with_the_detail_tucked_away(
+    manager_client, employee, grant
+):
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(mail_status="failed", mail_error=REFUSED)
+    html = panel_html(manager_client, employee)
+    assert 'data-mail-problem="address_unknown"' in html
+    assert "Delivery failed: the address does not exist." in html
+    # The technical text is only inside the <details> for the operator, escaped.
+    before_details, details = html.split("<details", 1)
+    assert "SMTPRecipientsRefused" not in before_details
+    assert "SMTPRecipientsRefused: {&#x27;anna@example.nl&#x27;" in details
+
+
+def test_a_mail_that_will_be_retried_says_when(manager_client, employee, grant):
+    invitation = grant(employee)
+    retry_at = timezone.now() + datetime.timedelta(minutes=10)
+    Invitation.objects.filter(pk=invitation.pk).update(
+        mail_status="queued",
+        mail_error="SMTPRecipientsRefused: {'anna@example.nl': (451, b'4.7.1 Greylisted')}",
+        mail_next_attempt_at=retry_at,
+    )
+    html = panel_html(manager_client, employee)
+    assert 'data-mail-problem="try_later"' in html
+    local = timezone.localtime(retry_at)
+    assert "We will try again at " in html and f"{local:%H:%M}." in html
+
+
+def test_a_mail_sent_after_a_failed_attempt_shows_no_complaint(manager_client, employee, grant):
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(mail_status="sent", mail_error=REFUSED)
+    html = panel_html(manager_client, employee)
+    assert "data-mail-problem" not in html
+    assert "SMTPRecipientsRefused" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "shown"),
+    [
+        ("bounced", "Mailbox does not exist", "address_unknown"),
+        ("bounced", "Not delivered", "recipient_refused"),
+        ("complained", "abuse report", None),  # delivered; the badge says it was marked as spam
+    ],
+)
+def test_a_tracked_bounce_is_explained_and_a_complaint_is_not_called_a_failure(
+    manager_client, employee, grant, status, description, shown
+):
+    invitation = grant(employee)
+    Invitation.objects.filter(pk=invitation.pk).update(mail_status=status, mail_error=description)
+    html = panel_html(manager_client, employee)
+    if shown is None:
+        assert "data-mail-problem" not in html
+    else:
+        assert f'data-mail-problem="{shown}"' in html

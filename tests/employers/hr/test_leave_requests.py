@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from employees.leave.services import LeaveRequestAlreadyDecided, leave_request_decide
 from employees.models import LeaveRequest
+from employers.models import AuditEvent
 from tests.employees.factories import LeaveRequestFactory, LeaveTypeFactory
 
 # employers/urls.py may not include employers.hr.leave_urls yet; this URLconf makes sure it does.
@@ -135,3 +136,42 @@ def test_an_employee_is_not_hr_staff(client, employee, waiting):
 
     response = sign_in(client, employee).post(reverse("hr:leave_approve", args=[waiting.pk]))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("name", "action"),
+    [
+        ("hr:leave_approve", AuditEvent.Action.LEAVE_APPROVED),
+        ("hr:leave_reject", AuditEvent.Action.LEAVE_REJECTED),
+    ],
+)
+def test_a_decision_is_in_the_audit_log_with_who_and_from_where(
+    manager_client, employer_manager, waiting, name, action
+):
+    waiting.leave_type.name = "Vakantie"
+    waiting.leave_type.save()
+    manager_client.post(reverse(name, args=[waiting.pk]), REMOTE_ADDR="192.0.2.7")
+    event = AuditEvent.objects.get(employee=waiting.employee)
+    assert event.action == action
+    assert event.employer_id == waiting.employee.employer_id
+    assert event.actor == employer_manager
+    assert event.actor_label == employer_manager.username
+    assert event.ip_address == "192.0.2.7"
+    assert event.detail == "Vakantie, 06-07-2026 – 10-07-2026, 40 h"
+
+
+def test_a_refused_second_decision_writes_no_audit_event(manager_client, waiting):
+    manager_client.post(reverse("hr:leave_approve", args=[waiting.pk]))
+    manager_client.post(reverse("hr:leave_reject", args=[waiting.pk]))
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["leave_approved"]
+
+
+def test_hr_reads_the_decision_in_the_audit_log(manager_client, employer, waiting):
+    manager_client.post(reverse("hr:leave_reject", args=[waiting.pk]))
+    page = manager_client.get(
+        reverse("hr:audit_log", args=[employer.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = page.content.decode()
+    assert "Leave rejected" in html
+    assert "leave_rejected" not in html
+    assert "06-07-2026" in html

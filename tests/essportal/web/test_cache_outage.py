@@ -142,3 +142,47 @@ def test_a_sign_out_while_redis_was_unreachable_stays_signed_out_when_it_answers
     thief = Client()
     thief.cookies["sessionid"] = stolen_cookie
     assert thief.get(page)["Location"].startswith(reverse("hr:login"))
+
+
+def test_an_outage_of_redis_as_cache_and_broker_is_told_once_when_it_starts_and_once_when_it_ends(
+    unreachable_cache, settings, employer_manager, employer, caplog, on_commit
+):
+    """Many requests meet the outage (pages, grants that queue mail, forgotten passwords): the
+    log gets one line per dependency when the outage starts and one when it ends, no
+    traceback, not a line per request."""
+    from unittest import mock
+
+    from celery.app.task import Task
+    from kombu.exceptions import OperationalError
+
+    from tests.factories import EmployeeFactory
+
+    staff = [EmployeeFactory(employer=employer) for _ in range(4)]
+    settings.CACHE_RETRY_SECONDS = 0  # every request tries the cache again, and meets the outage
+    caplog.set_level(logging.DEBUG)
+    broker_down = mock.patch.object(
+        Task, "apply_async", side_effect=OperationalError("Error 111 connecting to redis")
+    )
+    with broker_down:
+        browser = hr_signs_in(employer_manager)
+        for employee in staff[:3]:
+            assert browser.get(reverse("hr:employee_detail", args=[employee.pk])).status_code == 200
+            with on_commit():
+                browser.post(reverse("hr:invitation_grant", args=[employee.pk]))
+        for _ in range(3):
+            Client().post(reverse("portal:forgot_password"), {"email": "nobody@example.test"})
+    during = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage().split(" (")[0] for r in during] == [
+        "Cache unreachable",
+        "Broker unreachable",
+    ]
+    assert all(r.exc_info is None and r.exc_text is None for r in during)
+    assert Invitation.objects.filter(mail_status="queued").count() == 3  # for the sweep
+
+    caplog.clear()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with on_commit():
+        browser.post(reverse("hr:invitation_grant", args=[staff[3].pk]))
+    browser.get(reverse("hr:employee_list", args=[employer.pk]))
+    after = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert sorted(after) == ["Broker reachable again", "Cache reachable again"]
