@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/essportal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-integration lint check bench lock messages clean
+.PHONY: run test test-integration lint check bench drill lock messages clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ bench: install
 	$(BIN)/python bench/hr_list.py
 	$(BIN)/python bench/argon2_cost.py
 	$(BIN)/python bench/portal_load.py
+
+## One fault drill on a private stack (ops/drills/README.md), e.g. `make drill DRILL=worker-kill`;
+## DRILL_ARGS for its options (`--employees 2000 --outage 60`). Needs PostgreSQL's binaries and redis-server.
+DRILL ?= worker-kill
+drill: install
+	$(BIN)/python ops/drills/run.py $(DRILL) $(DRILL_ARGS)
 
 ## Regenerate the lock file after changing dependencies in pyproject.toml.
 lock:
