@@ -254,3 +254,11 @@ def test_the_command_grants_through_the_same_service(employer, staff_mix):
     summary = call_command("grant_access", employer=employer.name, stdout=io.StringIO())
     assert summary.startswith("3 invited, 5 left out")
     assert len(mail.outbox) == 3
+
+
+def test_with_nobody_to_invite_the_page_says_so_instead_of_zero(manager_client, employer):
+    url = reverse("hr:collective_grant", args=[employer.pk])
+    page = manager_client.get(url, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "0 werknemers" not in page
+    assert "Iedereen die uitgenodigd kan worden, is al uitgenodigd" in page
+    assert 'name="request_key"' not in page

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from employees.leave.forms import proposed_hours, working_days
 from employees.models import LeaveRequest, LeaveType
-from tests.employees.factories import LeaveTypeFactory
+from tests.employees.factories import LeaveBalanceFactory, LeaveTypeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -99,3 +99,13 @@ def test_the_form_offers_the_statutory_type_first_and_three_labelled_date_fields
     for ids in re.findall(r'aria-describedby="([^"]+)"', page):
         for described in ids.split():
             assert f'id="{described}"' in page, described
+
+
+def test_a_leave_type_whose_name_says_its_kind_does_not_repeat_it(portal, employer, employee):
+    LeaveTypeFactory(employer=employer, code="WV", name="Wettelijk verlof")
+    LeaveTypeFactory(employer=employer, code="VK", name="Vakantie")
+    for leave_type in LeaveType.objects.all():
+        LeaveBalanceFactory(employee=employee, leave_type=leave_type, year=2026)
+    page = portal.get(reverse("portal:leave"), HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    assert "Wettelijk verlof <span" not in page and "Wettelijk verlof</td>" in page
+    assert 'Vakantie <span class="muted">(wettelijk)</span>' in page
