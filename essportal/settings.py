@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "employees",
     "invitations",
     "employers.hr",
+    "employees.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "anymail",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device / is_verified(): the second factor this session was verified with.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "essportal.web.middleware.IdleTimeoutMiddleware",
@@ -315,6 +320,18 @@ AXES_USERNAME_CALLABLE = "essportal.web.lockout.lockout_username"
 # form counts as one (essportal.web.lockout), so its password fields are masked as well.
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "password1", "password2"]
 AXES_VERBOSE = False
+
+# --- Two-step sign-in (django-otp; employees/mfa). After the password, the session is only
+# "half signed in" (the user's id, no login) until the second step, for this many minutes.
+TWO_FACTOR_PENDING_MINUTES = env.int("TWO_FACTOR_PENDING_MINUTES", default=5)
+# Sensitive actions (password, factors, the mails' sender, the collective block) ask for the
+# second factor again when the last check of this session is older than this.
+TWO_FACTOR_RECHECK_MINUTES = env.int("TWO_FACTOR_RECHECK_MINUTES", default=15)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# A wrong code also slows its device down (django-otp doubles the wait after each failure); the
+# lockout per user and client address (axes, above) is what ends guessing.
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # --- Product rules.
 INVITATION_VALID_DAYS = 4  # R11

@@ -14,6 +14,7 @@ from employees.accounts.services import (
     accounts_block_collectively,
     accounts_unblock_collectively,
 )
+from employees.mfa.recheck import second_factor_recheck
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from employers.hr.forms import LeftBeforeForm
 from essportal.web.http import client_ip
@@ -32,6 +33,7 @@ send_username = employee_action(
 
 
 @staff_required
+@second_factor_recheck
 def collective_block(request, employer_id):
     """Collective action: block the accounts of employees who left before a date."""
     employer = get_employer_for_staff(request, employer_id, manage=True)

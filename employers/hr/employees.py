@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from employees.mfa import stage
 from employees.records.forms import EmployeeContactForm, EmployeeForm
 from employees.records.services import employee_create, employee_update
 from employers.hr.access import get_employee_for_staff, get_employer_for_staff, staff_required
@@ -32,6 +33,12 @@ class StaffLoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return reverse("hr:home")
+
+    def form_valid(self, form):
+        # HR staff always go on to the second step, or to setting one up (employees.mfa.stage).
+        return stage.sign_in(
+            self.request, form.get_user(), site="hr", next_url=self.get_redirect_url()
+        )
 
 
 @staff_required

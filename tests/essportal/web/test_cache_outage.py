@@ -11,13 +11,12 @@ from django.urls import reverse
 from invitations.models import Invitation
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS, WRONG_DATE
+from tests.mfa_helpers import sign_in_with_code
 
 
 def hr_signs_in(user):
     browser = Client()
-    response = browser.post(
-        reverse("hr:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
-    )
+    response = sign_in_with_code(browser, "hr:login", user, DEFAULT_PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/hr/"
     return browser
 
