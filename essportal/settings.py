@@ -332,6 +332,8 @@ OTP_TOTP_ISSUER = SITE_NAME
 # A wrong code also slows its device down (django-otp doubles the wait after each failure); the
 # lockout per user and client address (axes, above) is what ends guessing.
 OTP_TOTP_THROTTLE_FACTOR = 1
+# The operators' admin lists devices but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Product rules.
 INVITATION_VALID_DAYS = 4  # R11

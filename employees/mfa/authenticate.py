@@ -28,9 +28,9 @@ def base_template(site: str) -> str:
     return "employers/hr/base.html" if site == "hr" else "employees/portal/base.html"
 
 
-def _expired(request):
+def expired(request, site: str):
     messages.info(request, _("Signing in took too long. Please sign in again."))
-    return redirect(stage.SITES[stage.pending_site(request)][0])
+    return redirect(stage.SITES[site][0])
 
 
 def totp_verify(user, code: str) -> TOTPDevice | None:
@@ -44,9 +44,10 @@ def totp_verify(user, code: str) -> TOTPDevice | None:
 
 
 def _second_step(request, form_class, template, check):
+    site = stage.pending_site(request)  # read before an expired state is cleared
     state = stage.pending(request)
     if state is None or state.setup:
-        return _expired(request)
+        return expired(request, site)
     if request.method == "POST" and not password_check_allowed(request, state.user):
         return sign_out_locked_out(request, state.user)
     form = form_class(request.POST or None)

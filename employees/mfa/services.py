@@ -49,15 +49,16 @@ def factor_label(device) -> str:
     return device.name
 
 
-def _record(*, user, action: str, actor=None, ip_address: str | None, factor: str = "") -> None:
-    """Audit and mail one change, inside the caller's transaction (the mail after commit)."""
+def _record(*, user, action: str, actor, ip_address: str | None, factor: str = "") -> None:
+    """Audit and mail one change, inside the caller's transaction (the mail after commit).
+    `actor`: the person themselves, HR, or None for an operator's command."""
     employee = getattr(user, "employee", None)
     detail = factor[:500]
     if employee is not None:
         audit_record(
             employee=employee,
             action=action,
-            actor=actor or user,
+            actor=actor,
             ip_address=ip_address,
             detail=detail,
         )
@@ -67,7 +68,7 @@ def _record(*, user, action: str, actor=None, ip_address: str | None, factor: st
             user.get_username(),
             action,
             detail,
-            (actor or user).get_username(),
+            actor.get_username() if actor is not None else "an operator",
             ip_address,
         )
     if action == AuditEvent.Action.RECOVERY_CODE_USED:
@@ -83,7 +84,7 @@ def _record(*, user, action: str, actor=None, ip_address: str | None, factor: st
             employee=employee,
             action=action,
             factor=factor,
-            actor=(actor or user).get_username() if actor is not None else "",
+            actor=actor.get_username() if actor is not None else "",
         )
     else:
         _staff_mail(user, change_text(action, factor=factor, actor=actor))
@@ -128,6 +129,7 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, ip_address: str | Non
     device.save(update_fields=["confirmed"])
     _record(
         user=device.user,
+        actor=device.user,
         action=AuditEvent.Action.FACTOR_ADDED,
         ip_address=ip_address,
         factor=factor_label(device),
@@ -150,6 +152,7 @@ def recovery_codes_new(*, user, ip_address: str | None, first: bool = False) -> 
     if not first:
         _record(
             user=user,
+            actor=user,
             action=AuditEvent.Action.RECOVERY_CODES_NEW,
             ip_address=ip_address,
         )
@@ -158,7 +161,12 @@ def recovery_codes_new(*, user, ip_address: str | None, first: bool = False) -> 
 
 def recovery_code_used(*, device: RecoveryCodeDevice, ip_address: str | None) -> int:
     """After a recovery code was accepted: audit, mail, and say how many are left."""
-    _record(user=device.user, action=AuditEvent.Action.RECOVERY_CODE_USED, ip_address=ip_address)
+    _record(
+        user=device.user,
+        actor=device.user,
+        action=AuditEvent.Action.RECOVERY_CODE_USED,
+        ip_address=ip_address,
+    )
     return device.codes.count()
 
 
@@ -198,3 +206,12 @@ def two_factor_reset(*, user, actor, ip_address: str | None) -> int:
         ip_address=ip_address,
     )
     return len(devices)
+
+
+def employee_two_factor_reset(*, employee, actor, ip_address: str | None) -> int:
+    """HR's "reset two-step sign-in" for an employee who lost their phone and codes."""
+    if employee.user is None:
+        raise TwoFactorError(_("This employee has no portal account."))
+    if not any(True for _device in devices_for_user(employee.user, confirmed=None)):
+        raise TwoFactorError(_("This employee has not set up two-step sign-in."))
+    return two_factor_reset(user=employee.user, actor=actor, ip_address=ip_address)

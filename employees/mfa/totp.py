@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from employees.mfa import stage
 from employees.mfa.access import page_context, refuse_session
-from employees.mfa.authenticate import base_template
+from employees.mfa.authenticate import base_template, expired
 from employees.mfa.forms import CodeForm, DeviceNameForm
 from employees.mfa.policy import recovery_device
 from employees.mfa.recheck import needs_recheck, recheck_redirect
@@ -47,6 +47,7 @@ def secret_groups(device) -> str:
 
 @never_cache
 def setup_totp(request):
+    site = stage.pending_site(request)  # read before an expired state is cleared
     state = stage.pending(request)
     if state is not None and state.setup:
         user = state.user
@@ -59,8 +60,7 @@ def setup_totp(request):
         user, state = request.user, None
         context = page_context(user)
     else:
-        messages.info(request, _("Signing in took too long. Please sign in again."))
-        return redirect(stage.SITES[stage.pending_site(request)][0])
+        return expired(request, site)
 
     device = totp_device_pending(user=user)
     form = SetupForm(request.POST or None)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from employees.mfa import stage
+from employees.mfa.selectors import has_two_step_sign_in
 from employees.records.forms import EmployeeContactForm, EmployeeForm
 from employees.records.services import employee_create, employee_update
 from employers.hr.access import get_employee_for_staff, get_employer_for_staff, staff_required
@@ -111,6 +112,7 @@ def _employee_context(request, employee):
         "access_state": access_state_of(employee, invitation),
         "can_manage": staff_can_manage(request.user, employee.employer),
         "events": audit_events_for_employee(employee)[:20],
+        "two_step": has_two_step_sign_in(employee.user),
     }
 
 

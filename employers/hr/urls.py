@@ -55,6 +55,11 @@ urlpatterns = [
     path(EMPLOYEE + "account/block/", accounts.block, name="account_block"),
     path(EMPLOYEE + "account/unblock/", accounts.unblock, name="account_unblock"),
     path(EMPLOYEE + "account/send-username/", accounts.send_username, name="account_send_username"),
+    path(
+        EMPLOYEE + "account/two-step/reset/",
+        accounts.reset_two_factor,
+        name="account_two_factor_reset",
+    ),
     path(EMPLOYER + "collective/ess/block/", accounts.collective_block, name="collective_block"),
     path(
         EMPLOYER + "collective/ess/unblock/",
