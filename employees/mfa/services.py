@@ -188,7 +188,13 @@ def factor_remove(*, user, device, ip_address: str | None, required: bool) -> No
     if not others:
         # Recovery codes alone are no second factor: they go with the last one.
         RecoveryCodeDevice.objects.filter(user=user).delete()
-    _record(user=user, action=AuditEvent.Action.FACTOR_REMOVED, ip_address=ip_address, factor=label)
+    _record(
+        user=user,
+        actor=user,
+        action=AuditEvent.Action.FACTOR_REMOVED,
+        ip_address=ip_address,
+        factor=label,
+    )
 
 
 @transaction.atomic
