@@ -6,6 +6,7 @@ documented in `.env.example` and the README.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -334,6 +336,17 @@ OTP_TOTP_ISSUER = SITE_NAME
 OTP_TOTP_THROTTLE_FACTOR = 1
 # The operators' admin lists devices but never shows their secrets.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Passkeys (WebAuthn, django-otp-webauthn). The relying party is this site: passkeys are bound
+# to WEBAUTHN_RP_ID (a host name, the site's own or a parent domain) and stop working if it
+# changes. The browser's origin must be one of WEBAUTHN_ALLOWED_ORIGINS (https, or
+# http://localhost for development).
+_site = urlsplit(SITE_URL)
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_site.hostname or "localhost")
+OTP_WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=SITE_NAME)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"]
+)
 
 # --- Product rules.
 INVITATION_VALID_DAYS = 4  # R11

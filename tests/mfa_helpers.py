@@ -64,3 +64,22 @@ def sign_in_with_code(client, login_url: str, user, password: str):
     assert response.status_code == 302, response
     assert response["Location"] == reverse("mfa:authenticate"), response["Location"]
     return client.post(reverse("mfa:authenticate"), {"code": fresh_code(device)})
+
+
+def passkey_for(user, *, name="Laptop"):
+    """A stored passkey row (no real key behind it: for access tests, not for ceremonies)."""
+    import hashlib
+    import os
+
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    credential_id = os.urandom(16)
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name=name,
+        confirmed=True,
+        credential_id=credential_id,
+        credential_id_sha256=hashlib.sha256(credential_id).hexdigest(),
+        public_key=b"not a key",
+        sign_count=0,
+    )

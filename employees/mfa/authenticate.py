@@ -65,6 +65,7 @@ def _second_step(request, form_class, template, check):
             "form": form,
             "base_template": base_template(state.site),
             "has_recovery_codes": recovery_device(state.user) is not None,
+            "has_app": totp_devices(state.user).exists(),
             "login_url": state.login_url,
         },
         status=400 if form.is_bound else 200,

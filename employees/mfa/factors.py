@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from employees.mfa.access import page_context, signed_in_required
-from employees.mfa.policy import recovery_device, second_factor_required, totp_devices
+from employees.mfa.forms import DeviceNameForm
+from employees.mfa.policy import passkeys, recovery_device, second_factor_required, totp_devices
 from employees.mfa.recheck import second_factor_recheck
-from employees.mfa.services import TwoFactorError, factor_remove
+from employees.mfa.services import TwoFactorError, device_rename, factor_remove
 from essportal.web.http import client_ip
 
 
@@ -23,19 +24,15 @@ def overview(request):
         {
             **page_context(user),
             "apps": list(totp_devices(user)),
+            "passkeys": list(passkeys(user)),
+            "verified": user.is_verified(),
             "codes_left": recovery.codes_left if recovery is not None else None,
             "required": second_factor_required(user),
         },
     )
 
 
-@require_POST
-@signed_in_required
-@second_factor_recheck
-def totp_remove(request, device_id: int):
-    device = totp_devices(request.user).filter(pk=device_id).first()
-    if device is None:
-        raise Http404
+def _remove(request, device, done_message):
     try:
         factor_remove(
             user=request.user,
@@ -46,5 +43,46 @@ def totp_remove(request, device_id: int):
     except TwoFactorError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("The authenticator app is removed."))
+        messages.success(request, done_message)
     return redirect("mfa:overview")
+
+
+def _own(queryset, device_id):
+    """One of the person's own devices; anyone else's is a 404."""
+    device = queryset.filter(pk=device_id).first()
+    if device is None:
+        raise Http404
+    return device
+
+
+@require_POST
+@signed_in_required
+@second_factor_recheck
+def totp_remove(request, device_id: int):
+    device = _own(totp_devices(request.user), device_id)
+    return _remove(request, device, _("The authenticator app is removed."))
+
+
+@require_POST
+@signed_in_required
+@second_factor_recheck
+def passkey_remove(request, device_id: int):
+    device = _own(passkeys(request.user), device_id)
+    return _remove(request, device, _("The passkey is removed."))
+
+
+@require_POST
+@signed_in_required
+def passkey_rename(request, device_id: int):
+    device = _own(passkeys(request.user), device_id)
+    form = DeviceNameForm(request.POST)
+    if form.is_valid() and form.cleaned_data["name"]:
+        device_rename(device=device, name=form.cleaned_data["name"])
+        messages.success(request, _("The passkey is renamed."))
+    return redirect("mfa:overview")
+
+
+@signed_in_required
+def passkey_offer(request):
+    """Right after activation: an optional step to add a passkey."""
+    return render(request, "employees/mfa/passkey_offer.html", page_context(request.user))

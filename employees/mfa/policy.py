@@ -5,6 +5,7 @@ open, its provider's default: Employer.employees_need_two_factor)."""
 
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from employees.mfa.models import RecoveryCodeDevice
 from employers.selectors import memberships_for_staff
@@ -30,6 +31,10 @@ def has_second_factor(user) -> bool:
 
 def totp_devices(user):
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("created_at")
+
+
+def passkeys(user):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
 
 
 def recovery_device(user) -> RecoveryCodeDevice | None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import devices_for_user
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from employees.mails import employee_mail_queue
 from employees.mfa.models import RecoveryCode, RecoveryCodeDevice, recovery_code_hash
@@ -46,6 +47,8 @@ def factor_label(device) -> str:
         return _("authenticator app “%(name)s”") % {"name": device.name}
     if isinstance(device, RecoveryCodeDevice):
         return _("recovery codes")
+    if isinstance(device, WebAuthnCredential):
+        return _("passkey “%(name)s”") % {"name": device.name}
     return device.name
 
 
@@ -135,6 +138,28 @@ def totp_device_confirm(*, device: TOTPDevice, token: str, ip_address: str | Non
         factor=factor_label(device),
     )
     return True
+
+
+@transaction.atomic
+def passkey_added(*, device: WebAuthnCredential, ip_address: str | None) -> None:
+    """After django-otp-webauthn saved a new passkey: give it a name and record the change."""
+    if not device.name:
+        count = WebAuthnCredential.objects.filter(user=device.user).count()
+        device.name = _("Passkey %(number)d") % {"number": count}
+        device.save(update_fields=["name"])
+    _record(
+        user=device.user,
+        actor=device.user,
+        action=AuditEvent.Action.FACTOR_ADDED,
+        ip_address=ip_address,
+        factor=factor_label(device),
+    )
+
+
+@transaction.atomic
+def device_rename(*, device, name: str) -> None:
+    device.name = name.strip()[:64] or device.name
+    device.save(update_fields=["name"])
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ urlpatterns = [
     path("check/", recheck.recheck, name="recheck"),
     path("app/setup/", totp.setup_totp, name="setup_totp"),
     path("app/<int:device_id>/remove/", factors.totp_remove, name="totp_remove"),
+    path("passkey/add/", factors.passkey_offer, name="passkey_offer"),
+    path("passkey/<int:device_id>/remove/", factors.passkey_remove, name="passkey_remove"),
+    path("passkey/<int:device_id>/rename/", factors.passkey_rename, name="passkey_rename"),
     path("recovery-codes/", recovery.recovery_codes, name="recovery_codes"),
     path(
         "recovery-codes/download/",

@@ -124,7 +124,10 @@ def choose_credentials(request):
             request.session.pop(SESSION_KEY, None)
             request.session.pop(BIRTH_DATE_OK_KEY, None)
             user.backend = PORTAL_BACKEND
-            response = stage.sign_in(request, user, site="portal", next_url=reverse("portal:home"))
+            # Then an optional step offers a passkey ("make signing in easier").
+            response = stage.sign_in(
+                request, user, site="portal", next_url=reverse("mfa:passkey_offer")
+            )
             messages.success(
                 request,
                 _("Welcome, %(name)s. Your account is ready.") % {"name": employee.first_name},

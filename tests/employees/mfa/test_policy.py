@@ -80,11 +80,23 @@ def test_after_activation_a_required_set_up_is_the_next_step(client, employer, e
     assert response["Location"] == reverse("mfa:setup_totp")
     assert "_auth_user_id" not in client.session
     assert client.get(reverse("mfa:setup_totp")).status_code == 200
+    # After the app and the recovery codes, the passkey is offered too.
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.mfa_helpers import totp_code
+
+    device = TOTPDevice.objects.get(confirmed=False)
+    client.post(reverse("mfa:setup_totp"), {"code": totp_code(device)})
+    done = client.post(reverse("mfa:recovery_codes_done"))
+    assert done["Location"] == reverse("mfa:passkey_offer")
 
 
 def test_after_activation_without_a_requirement_the_employee_is_signed_in(client, employee, grant):
     grant(employee)
     client.get(link_path(last_token()))
     response = activate(client)
-    assert response["Location"] == reverse("portal:home")
+    assert response["Location"] == reverse("mfa:passkey_offer")
+    offer = client.get(reverse("mfa:passkey_offer"))
+    assert b'id="passkey-registration-placeholder"' in offer.content
+    assert b'id="passkey-not-now"' in offer.content
     assert client.get(reverse("portal:home")).status_code == 200
