@@ -14,10 +14,11 @@ The library's JavaScript is a static file (script-src 'self'); its settings trav
 data block, which the CSP does not execute."""
 
 import json
+from urllib.parse import urlsplit
 
 from django.contrib.auth import login
 from django.shortcuts import resolve_url
-from django.urls import path
+from django.urls import path, reverse
 from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import exceptions
 from django_otp_webauthn import views as library
@@ -79,6 +80,12 @@ class PasskeyAuthenticationComplete(library.CompleteCredentialAuthenticationView
         stage.pending_clear(request)
         login(request, device.user, backend=PORTAL_BACKEND)  # a new session key
         stage.verified(request, device)
+
+    def get_redirect_url(self):
+        # The library's script sends the page it runs on when the form has no `next`: from the
+        # sign-in page that would lead back to the sign-in form.
+        url = super().get_redirect_url()
+        return "" if urlsplit(url).path in (reverse("portal:login"), reverse("hr:login")) else url
 
     def get_success_url(self):
         home = "hr:home" if is_staff_member(self.request.user) else "portal:home"
