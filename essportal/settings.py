@@ -320,7 +320,16 @@ AXES_CLIENT_IP_CALLABLE = "essportal.web.http.client_ip"
 AXES_USERNAME_CALLABLE = "essportal.web.lockout.lockout_username"
 # Axes keeps the posted fields of a failure; a wrong current password on the change-password
 # form counts as one (essportal.web.lockout), so its password fields are masked as well.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "password1", "password2"]
+# Wrong second-step codes count too (employees/mfa); a mistyped recovery code is still a secret.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "password1",
+    "password2",
+    "code",
+    "recovery_code",
+]
 AXES_VERBOSE = False
 
 # --- Two-step sign-in (django-otp; employees/mfa). After the password, the session is only

@@ -201,3 +201,10 @@ def test_an_employee_with_an_app_gets_the_second_step_too(client, employee, pass
     password_step(client, employee.user, password, page="portal:login")
     assert code_step(client, totp_code(device))["Location"] == reverse("portal:home")
     assert client.get(reverse("portal:home")).status_code == 200
+
+
+def test_the_lockout_record_keeps_no_typed_code(client, employer_manager, password, device):
+    password_step(client, employer_manager, password)
+    code_step(client, "123456")
+    attempt = AccessAttempt.objects.get()
+    assert "123456" not in attempt.post_data
