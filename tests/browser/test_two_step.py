@@ -82,6 +82,14 @@ def test_hr_sets_up_an_authenticator_app_and_signs_in_with_it(
     hr.click("#mfa-code-form button[type=submit]")
     hr.wait_for_url(re.compile(r"/hr/employers/\d+/employees/$"))
 
+    # Their own overview: the app by name, 10 recovery codes left, a passkey to add.
+    hr.click("header a[href='/two-step/']")
+    hr.wait_for_url(re.compile(r"/two-step/$"))
+    assert "Werktelefoon" in hr.inner_text("#totp-devices")
+    assert "10" in hr.inner_text("#codes-left")
+    check_accessibility(hr)
+    assert fits_the_screen(hr)
+
 
 def virtual_authenticator(page):
     """Chromium's virtual authenticator: a platform authenticator with a fingerprint that
