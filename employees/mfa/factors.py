@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from employees.mfa import stage
 from employees.mfa.access import page_context, signed_in_required
 from employees.mfa.forms import DeviceNameForm
 from employees.mfa.policy import passkeys, recovery_device, second_factor_required, totp_devices
@@ -33,6 +34,7 @@ def overview(request):
 
 
 def _remove(request, device, done_message):
+    persistent_id = device.persistent_id
     try:
         factor_remove(
             user=request.user,
@@ -43,6 +45,7 @@ def _remove(request, device, done_message):
     except TwoFactorError as exc:
         messages.error(request, str(exc))
     else:
+        stage.device_removed(request, persistent_id)
         messages.success(request, done_message)
     return redirect("mfa:overview")
 

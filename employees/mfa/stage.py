@@ -22,8 +22,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import DEVICE_ID_SESSION_KEY
 
-from employees.mfa.policy import has_second_factor, second_factor_required
+from employees.mfa.policy import has_second_factor, second_factor_required, sign_in_devices
 
 PENDING_KEY = "mfa_pending"
 PASSWORD_ONLY_KEY = "mfa_password_only"  # noqa: S105 (a session key, not a password)
@@ -123,6 +124,23 @@ def verified(request, device) -> None:
     django_otp.login(request, device)
     request.session.pop(PASSWORD_ONLY_KEY, None)
     request.session[VERIFIED_AT_KEY] = time.time()
+
+
+def device_removed(request, persistent_id: str) -> None:
+    """This session's person removed one of their factors. If it was the one the session was
+    verified with, the verification moves to a factor that remains (the removal itself needed a
+    fresh check), or, with none left, the session goes on as signed in by password."""
+    if request.session.get(DEVICE_ID_SESSION_KEY) != persistent_id:
+        return
+    remaining = sign_in_devices(request.user)
+    if remaining:
+        at = request.session.get(VERIFIED_AT_KEY)
+        verified(request, remaining[0])
+        if at is not None:
+            request.session[VERIFIED_AT_KEY] = at  # no longer window than the check gave
+    else:
+        request.session.pop(DEVICE_ID_SESSION_KEY, None)
+        request.session[PASSWORD_ONLY_KEY] = request.user.pk
 
 
 def session_meets_policy(request) -> bool:

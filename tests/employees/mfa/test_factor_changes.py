@@ -112,3 +112,19 @@ def test_the_command_refuses_an_unknown_account(db):
 
     with pytest.raises(CommandError):
         call_command("reset_two_factor", "nobody")
+
+
+def test_removing_the_app_this_session_was_verified_with_keeps_the_person_signed_in(anna, account):
+    device = totp_device(account)  # the one anna's session was verified with
+    anna.post(reverse("mfa:totp_remove", args=[device.pk]))
+    assert anna.get(reverse("portal:home")).status_code == 200  # by password, as allowed
+
+
+def test_with_another_factor_left_the_session_stays_verified(anna, account):
+    from tests.mfa_helpers import passkey_for
+
+    device = totp_device(account)
+    passkey = passkey_for(account)
+    anna.post(reverse("mfa:totp_remove", args=[device.pk]))
+    assert anna.session["otp_device_id"] == passkey.persistent_id
+    assert anna.get(reverse("mfa:overview")).status_code == 200
