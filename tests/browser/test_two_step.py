@@ -53,6 +53,7 @@ def test_hr_sets_up_an_authenticator_app_and_signs_in_with_it(
     hr.wait_for_url(re.compile(r"/two-step/app/setup/$"))
     check_accessibility(hr)
     assert fits_the_screen(hr)
+
     assert hr.locator("#totp-qr svg").is_visible()  # rendered under the site's CSP
     secret = hr.get_attribute("#totp-secret", "data-secret")
     hr.fill("input[name=code]", code_for(secret))
@@ -62,6 +63,7 @@ def test_hr_sets_up_an_authenticator_app_and_signs_in_with_it(
     check_accessibility(hr)
     assert fits_the_screen(hr)
     assert hr.locator("#recovery-codes li").count() == 10
+    first_code = hr.inner_text("#recovery-codes li >> nth=0").strip()
     with hr.expect_download() as download:
         hr.click("a[href$='/recovery-codes/download/']")
     assert download.value.suggested_filename == "recovery-codes.txt"
@@ -89,6 +91,20 @@ def test_hr_sets_up_an_authenticator_app_and_signs_in_with_it(
     assert "10" in hr.inner_text("#codes-left")
     check_accessibility(hr)
     assert fits_the_screen(hr)
+
+    # No phone at hand: a recovery code, once.
+    hr.click("header form button[type=submit]")
+    hr.goto("/hr/login/")
+    hr.fill("input[name=username]", hr_user.username)
+    hr.fill("input[name=password]", DEFAULT_PASSWORD)
+    hr.click("main button[type=submit]")
+    hr.click("a[href='/two-step/recovery-code/']")
+    hr.wait_for_url(re.compile(r"/two-step/recovery-code/$"))
+    check_accessibility(hr)
+    hr.fill("input[name=recovery_code]", first_code)
+    hr.click("#mfa-recovery-form button[type=submit]")
+    hr.wait_for_url(re.compile(r"/hr/employers/\d+/employees/$"))
+    assert "9" in hr.inner_text(".messages")
 
 
 def virtual_authenticator(page):
