@@ -32,7 +32,8 @@ FIXED = {
 GUARDED = sorted(
     name
     for name in ALL_URLS
-    if name.split(":")[0] in ("hr", "portal", "mfa") and name not in PUBLIC | SECOND_STEP
+    if name.split(":")[0] in ("hr", "portal", "mfa")
+    and name not in PUBLIC | SECOND_STEP | {"mfa:setup_totp"}
 )
 
 
@@ -48,9 +49,16 @@ def objects(employer, employee):
     return {"employer_id": employer.pk, "employee_id": employee.pk, "owner_id": employer.pk}
 
 
-@pytest.fixture(params=["hr", "employee"])
+@pytest.fixture(params=["hr", "employee", "hr without an app yet"])
 def half_signed_in(request, client, employer_manager, employee, password):
-    """A session after the right password of a person with an authenticator app."""
+    """A session after the right password of a person with an authenticator app, or of HR staff
+    who must set one up first (then only the set-up page answers)."""
+    if request.param == "hr without an app yet":
+        response = client.post(
+            reverse("hr:login"), {"username": employer_manager.username, "password": password}
+        )
+        assert response["Location"] == reverse("mfa:setup_totp")
+        return client
     if request.param == "hr":
         user, page = employer_manager, "hr:login"
     else:
@@ -81,6 +89,20 @@ def test_a_half_signed_in_session_reaches_no_hr_or_portal_page(half_signed_in, o
         assert "_auth_user_id" not in half_signed_in.session
 
 
+def test_the_set_up_page_answers_only_a_session_that_must_set_up(half_signed_in):
+    must_set_up = half_signed_in.session["mfa_pending"]["setup"]
+    response = half_signed_in.get(reverse("mfa:setup_totp"))
+    if must_set_up:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response["Location"].startswith(LOGIN_PAGES)
+
+
 @pytest.mark.parametrize("name", sorted(SECOND_STEP))
 def test_the_second_step_pages_answer_it(half_signed_in, name):
-    assert half_signed_in.get(reverse(name)).status_code == 200
+    response = half_signed_in.get(reverse(name))
+    if half_signed_in.session["mfa_pending"]["setup"]:
+        assert response["Location"].startswith(LOGIN_PAGES)  # nothing to check a code against
+    else:
+        assert response.status_code == 200
