@@ -169,6 +169,7 @@ class AuditEvent(models.Model):
         RECOVERY_CODES_NEW = "recovery_codes_new", _("Two-step sign-in: new recovery codes")
         RECOVERY_CODE_USED = "recovery_code_used", _("Two-step sign-in: recovery code used")
         TWO_FACTOR_RESET = "two_factor_reset", _("Two-step sign-in reset")
+        TWO_FACTOR_POLICY = "two_factor_policy", _("Two-step sign-in requirement changed")
 
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="audit_events")
     employee = models.ForeignKey(

@@ -73,6 +73,9 @@ HR_BUDGETS = {
     "email_text_test": (6, 405),
     "email_text_restore": (6, 405),
     "email_sender": (6, 405),
+    "two_step_policy": (8, 200),
+    # The manager of one employer is not the provider's: not found (only provider staff see it).
+    "provider_two_step_policy": (8, 404),
 }
 # (max queries, expected status, who asks: "employee" signed in or "anonymous"). The activation
 # pages without an opened link in the session are a 404 and touch no table.
@@ -166,6 +169,7 @@ def world(employer, employer_manager):
         "request_id": requests[0].pk,
         "level": "employer",
         "owner_id": employer.pk,
+        "provider_id": employer.provider_id,
         "kind": "invitation",
         "language": "nl",
         "field_name": "subject",

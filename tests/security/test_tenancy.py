@@ -34,7 +34,7 @@ ALL_URLS = dict(url_patterns())
 HR_URLS = sorted(name for name in ALL_URLS if name.startswith("hr:") and ALL_URLS[name])
 
 # Parameters that name an object of a tenant: each must be filled with someone else's object.
-HR_ID_PARAMS = {"employer_id", "employee_id", "batch_id", "request_id", "owner_id"}
+HR_ID_PARAMS = {"employer_id", "employee_id", "batch_id", "request_id", "owner_id", "provider_id"}
 # Parameters that choose among fixed values, not objects.
 HR_FIXED_PARAMS = {
     "level": ["employer", "provider"],
@@ -102,6 +102,8 @@ def hr_kwargs(name, objects, level="employer", own=None):
             kwargs[param] = objects["batch"].pk
         elif param == "request_id":
             kwargs[param] = objects["leave"].pk
+        elif param == "provider_id":
+            kwargs[param] = objects["employer"].provider_id
         elif param == "owner_id":
             owner = objects["employer"]
             kwargs[param] = owner.provider_id if level == "provider" else owner.pk
