@@ -8,7 +8,7 @@ from essportal.mail.logo import LogoField
 class EmployerInline(admin.TabularInline):
     model = Employer
     extra = 0
-    fields = ["name", "contact_email", "leave_module"]
+    fields = ["name", "contact_email", "leave_module", "require_two_factor"]
     show_change_link = True
 
 
@@ -20,15 +20,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ["name", "created_at"]
+    list_display = ["name", "employees_require_two_factor", "created_at"]
     search_fields = ["name"]
     inlines = [EmployerInline, MembershipInline]
 
 
 @admin.register(Employer)
 class EmployerAdmin(admin.ModelAdmin):
-    list_display = ["name", "provider", "leave_module", "contact_email"]
-    list_filter = ["provider", "leave_module"]
+    list_display = ["name", "provider", "leave_module", "require_two_factor", "contact_email"]
+    list_filter = ["provider", "leave_module", "require_two_factor"]
     search_fields = ["name", "provider__name"]
     inlines = [MembershipInline]
     # The logo is checked and re-encoded here as on HR's sender page.

@@ -18,6 +18,10 @@ class Provider(models.Model):
     """A payroll office (administratiekantoor) that serves many employers."""
 
     name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_one_line])
+    # The default of its employers that do not choose themselves (Employer.require_two_factor).
+    employees_require_two_factor = models.BooleanField(
+        _("require two-step sign-in for employees"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,6 +71,14 @@ class Employer(models.Model):
     )
     # R2: optional HRM modules, switched per employer.
     leave_module = models.BooleanField(_("leave module"), default=True)
+    # Whether its employees must sign in with a second factor; empty follows the provider.
+    require_two_factor = models.BooleanField(
+        _("require two-step sign-in for employees"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Empty: as the payroll office's default for its employers."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,6 +91,13 @@ class Employer(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def employees_need_two_factor(self) -> bool:
+        """The employer's own choice, or else its provider's default."""
+        if self.require_two_factor is not None:
+            return self.require_two_factor
+        return self.provider.employees_require_two_factor
 
 
 class StaffMembership(models.Model):
@@ -147,6 +166,12 @@ class AuditEvent(models.Model):
         EMPLOYEE_CHANGED = "employee_changed", _("Employee details changed")
         LEAVE_APPROVED = "leave_approved", _("Leave approved")
         LEAVE_REJECTED = "leave_rejected", _("Leave rejected")
+        FACTOR_ADDED = "factor_added", _("Two-step sign-in: factor added")
+        FACTOR_REMOVED = "factor_removed", _("Two-step sign-in: factor removed")
+        RECOVERY_CODES_NEW = "recovery_codes_new", _("Two-step sign-in: new recovery codes")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Two-step sign-in: recovery code used")
+        TWO_FACTOR_RESET = "two_factor_reset", _("Two-step sign-in reset")
+        TWO_FACTOR_POLICY = "two_factor_policy", _("Two-step sign-in requirement changed")
 
     employer = models.ForeignKey(Employer, on_delete=models.CASCADE, related_name="audit_events")
     employee = models.ForeignKey(

@@ -121,3 +121,38 @@ def staff_create(
         )
     membership = StaffMembership.objects.create(user=user, role=role, **scope)
     return membership, created
+
+
+@transaction.atomic
+def employer_two_factor_set(
+    *, employer: Employer, required: bool | None, actor, ip_address: str | None
+) -> None:
+    """Whether the employer's employees must sign in in two steps; None follows the provider.
+    Existing sessions meet the new rule at their next page (employees.mfa.stage)."""
+    employer.require_two_factor = required
+    employer.save(update_fields=["require_two_factor"])
+    audit_record(
+        employer=employer,
+        action=AuditEvent.Action.TWO_FACTOR_POLICY,
+        actor=actor,
+        ip_address=ip_address,
+        detail=f"employer: {required}",
+    )
+
+
+@transaction.atomic
+def provider_two_factor_set(
+    *, provider: Provider, required: bool, actor, ip_address: str | None
+) -> None:
+    """The default of the provider's employers that do not choose themselves; audited in the
+    log of each employer it applies to."""
+    provider.employees_require_two_factor = required
+    provider.save(update_fields=["employees_require_two_factor"])
+    for employer in provider.employers.filter(require_two_factor__isnull=True):
+        audit_record(
+            employer=employer,
+            action=AuditEvent.Action.TWO_FACTOR_POLICY,
+            actor=actor,
+            ip_address=ip_address,
+            detail=f"provider default: {required}",
+        )

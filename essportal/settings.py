@@ -6,6 +6,7 @@ documented in `.env.example` and the README.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "employees",
     "invitations",
     "employers.hr",
+    "employees.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +77,9 @@ INSTALLED_APPS = [
     "django.forms",
     "anymail",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device / is_verified(): the second factor this session was verified with.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "essportal.web.middleware.IdleTimeoutMiddleware",
@@ -348,8 +355,42 @@ AXES_CLIENT_IP_CALLABLE = "essportal.web.http.client_ip"
 AXES_USERNAME_CALLABLE = "essportal.web.lockout.lockout_username"
 # Axes keeps the posted fields of a failure; a wrong current password on the change-password
 # form counts as one (essportal.web.lockout), so its password fields are masked as well.
-AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "old_password", "password1", "password2"]
+# Wrong second-step codes count too (employees/mfa); a mistyped recovery code is still a secret.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "password1",
+    "password2",
+    "code",
+    "recovery_code",
+]
 AXES_VERBOSE = False
+
+# --- Two-step sign-in (django-otp; employees/mfa). After the password, the session is only
+# "half signed in" (the user's id, no login) until the second step, for this many minutes.
+TWO_FACTOR_PENDING_MINUTES = env.int("TWO_FACTOR_PENDING_MINUTES", default=5)
+# Sensitive actions (password, factors, the mails' sender, the collective block) ask for the
+# second factor again when the last check of this session is older than this.
+TWO_FACTOR_RECHECK_MINUTES = env.int("TWO_FACTOR_RECHECK_MINUTES", default=15)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = SITE_NAME
+# A wrong code also slows its device down (django-otp doubles the wait after each failure); the
+# lockout per user and client address (axes, above) is what ends guessing.
+OTP_TOTP_THROTTLE_FACTOR = 1
+# The operators' admin lists devices but never shows their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# --- Passkeys (WebAuthn, django-otp-webauthn). The relying party is this site: passkeys are bound
+# to WEBAUTHN_RP_ID (a host name, the site's own or a parent domain) and stop working if it
+# changes. The browser's origin must be one of WEBAUTHN_ALLOWED_ORIGINS (https, or
+# http://localhost for development).
+_site = urlsplit(SITE_URL)
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default=_site.hostname or "localhost")
+OTP_WEBAUTHN_RP_NAME = env.str("WEBAUTHN_RP_NAME", default=SITE_NAME)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ALLOWED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"]
+)
 
 # --- Product rules.
 INVITATION_VALID_DAYS = 4  # R11

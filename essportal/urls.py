@@ -11,6 +11,8 @@ urlpatterns = [
     path("healthz", views.ready, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hr/", include("employers.hr.urls")),
+    path("two-step/", include("employees.mfa.urls")),
+    path("two-step/passkeys/", include("employees.mfa.webauthn")),
     path("", include("invitations.urls")),
     path("", include("employees.urls")),
     # ESP tracking webhooks (delivered, bounced, complained); basic auth per ANYMAIL_WEBHOOK_SECRET.

@@ -83,12 +83,13 @@ def password():
 
 
 def signed_in(user):
-    """A browser of its own, signed in as `user`: personas never share a session."""
+    """A browser of its own, signed in as `user` with a second factor (HR pages need one):
+    personas never share a session."""
     from django.test import Client
 
-    client = Client()
-    client.force_login(user)
-    return client
+    from tests.mfa_helpers import force_login_verified
+
+    return force_login_verified(Client(), user)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ from django.views.decorators.cache import never_cache
 from employees.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from employees.accounts.passwords import PASSWORD_RULES
 from employees.accounts.services import account_recovery_request
+from employees.mfa import stage
+from employees.mfa.recheck import second_factor_recheck
 from employees.portal.access import employee_required
 from essportal.web.http import client_ip
 from essportal.web.lockout import (
@@ -27,6 +29,12 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return reverse_lazy("portal:home")
+
+    def form_valid(self, form):
+        # The password was right: sign in, or go on to the second step (employees.mfa.stage).
+        return stage.sign_in(
+            self.request, form.get_user(), site="portal", next_url=self.get_redirect_url()
+        )
 
 
 class LogoutView(auth_views.LogoutView):
@@ -121,6 +129,7 @@ def account(request):
 
 
 @employee_required
+@second_factor_recheck
 def change_password(request):
     # A wrong current password counts as a failed sign-in, so that a borrowed session cannot
     # guess on: at the limit the account is locked as at the sign-in form and this session ends.

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from employees.mfa.access import refuse_session
+from employees.mfa.stage import session_meets_employee_policy
 from employees.models import Employee
 from essportal.web.http import session_timed_out
 
@@ -31,6 +33,9 @@ def employee_required(view):
         employee = getattr(request.user, "employee", None)
         if employee is None:
             raise PermissionDenied
+        # Two-step sign-in, where the person has a second factor or their employer requires one.
+        if not session_meets_employee_policy(request, employee):
+            return refuse_session(request)
         request.employee = employee
         return view(request, *args, **kwargs)
 

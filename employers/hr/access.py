@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from employees.mfa.access import refuse_session
+from employees.mfa.stage import session_meets_staff_policy
 from employees.models import Employee
 from employers.models import Employer
 from employers.selectors import employers_for_staff, memberships_for_staff, staff_can_manage
@@ -37,6 +39,9 @@ def staff_required(view):
             return redirect_to_login(request.get_full_path(), reverse("hr:login"))
         if not memberships_for_staff(request.user):
             raise PermissionDenied
+        # HR pages need a session verified with a second factor (employees.mfa.stage).
+        if not session_meets_staff_policy(request):
+            return refuse_session(request)
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -14,6 +14,8 @@ from employees.accounts.services import (
     accounts_block_collectively,
     accounts_unblock_collectively,
 )
+from employees.mfa.recheck import second_factor_recheck
+from employees.mfa.services import TwoFactorError, employee_two_factor_reset
 from employers.hr.access import employee_action, get_employer_for_staff, staff_required
 from employers.hr.forms import LeftBeforeForm
 from essportal.web.http import client_ip
@@ -26,12 +28,21 @@ unblock = employee_action(
     gettext_lazy("The account of %(name)s works again with the same username and password."),
     AccountError,
 )
+reset_two_factor = employee_action(
+    employee_two_factor_reset,
+    gettext_lazy(
+        "Two-step sign-in of %(name)s is reset. They set it up again at their next sign-in "
+        "where it is required; a mail tells them."
+    ),
+    TwoFactorError,
+)
 send_username = employee_action(
     account_send_username, gettext_lazy("%(name)s's username is being mailed."), AccountError
 )
 
 
 @staff_required
+@second_factor_recheck
 def collective_block(request, employer_id):
     """Collective action: block the accounts of employees who left before a date."""
     employer = get_employer_for_staff(request, employer_id, manage=True)

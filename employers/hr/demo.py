@@ -9,6 +9,7 @@ The passwords below are published in this file and printed by the command: demo 
 
 import datetime
 import functools
+from base64 import b32encode
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from employees.models import Employee, fold_for_search
 from employees.payroll.demo import demo_payroll
@@ -101,6 +103,18 @@ class DemoLogin:
     username: str
     password: str
     description: str
+    totp_secret: str = ""  # HR signs in in two steps: the authenticator app's key
+
+
+# HR staff need a second factor: each demo HR login gets an authenticator app with this name,
+# whose current code `manage.py demo_code <username>` prints (with DEBUG on only).
+DEMO_DEVICE_NAME = "Demo"
+DEMO_HR_USERNAMES = ("hr-provider", "hr-jansen", "hr-viewer")
+
+
+def demo_totp_device(user) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
 
 
 @dataclass
@@ -263,13 +277,15 @@ def _seed_staff(summary: DemoSummary, provider: Provider, jansen: Employer) -> N
                 is_superuser=superuser,
             )
             summary.created["users"] += 1
+        secret = ""
         if membership is not None:
             role = membership.pop("role")
             created = StaffMembership.objects.get_or_create(
                 user=user, **membership, defaults={"role": role}
             )[1]
             summary.created["memberships"] += created
-        summary.logins.append(DemoLogin(username, password, description))
+            secret = b32encode(demo_totp_device(user).bin_key).decode()
+        summary.logins.append(DemoLogin(username, password, description, secret))
 
 
 def _seed_benchmark_employees(summary: DemoSummary, employer: Employer, count: int) -> None:

@@ -7,6 +7,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from employees.mfa import stage
+from employees.mfa.selectors import has_two_step_sign_in
 from employees.records.forms import EmployeeContactForm, EmployeeForm
 from employees.records.services import employee_create, employee_update
 from employers.hr.access import get_employee_for_staff, get_employer_for_staff, staff_required
@@ -35,6 +37,12 @@ class StaffLoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return reverse("hr:home")
+
+    def form_valid(self, form):
+        # HR staff always go on to the second step, or to setting one up (employees.mfa.stage).
+        return stage.sign_in(
+            self.request, form.get_user(), site="hr", next_url=self.get_redirect_url()
+        )
 
 
 @staff_required
@@ -127,6 +135,7 @@ def _employee_context(request, employee):
         "mail_problem": invitation_mail_problem(invitation) if invitation else None,
         "can_manage": staff_can_manage(request.user, employee.employer),
         "events": audit_events_for_employee(employee)[:20],
+        "two_step": has_two_step_sign_in(employee.user),
     }
 
 

@@ -78,3 +78,31 @@ class LeftBeforeForm(forms.Form):
             "invalid": _("Enter the date as dd-mm-yyyy."),
         },
     )
+
+
+class TwoStepPolicyForm(forms.Form):
+    """The employer's choice: the provider's default, required, or optional."""
+
+    CHOICES = [
+        ("default", _("As the payroll office's default")),
+        ("required", _("Required for every employee")),
+        ("optional", _("Optional: each employee chooses")),
+    ]
+    VALUES = {"default": None, "required": True, "optional": False}
+
+    policy = forms.ChoiceField(
+        label=_("Two-step sign-in for employees"), choices=CHOICES, widget=forms.RadioSelect
+    )
+
+    @classmethod
+    def initial_for(cls, required: bool | None) -> str:
+        return {None: "default", True: "required", False: "optional"}[required]
+
+
+class ProviderTwoStepPolicyForm(forms.Form):
+    required = forms.BooleanField(
+        label=_(
+            "Require two-step sign-in for the employees of every employer that follows this default"
+        ),
+        required=False,
+    )

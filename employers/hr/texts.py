@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from employees.mfa.recheck import needs_recheck, recheck_redirect
 from employers.hr.access import get_employer_for_staff, get_provider_for_staff, staff_required
 from employers.hr.forms import EmailTextForm, SenderForm
 from employers.models import EmailText, Employer
@@ -207,6 +209,9 @@ def sender(request, owner_id):
     wrong (a logo that cannot be one, or a disk that cannot take it) the page comes back with
     what HR typed still in the form and the reason at the field."""
     employer = get_employer_for_staff(request, owner_id, manage=True)
+    if needs_recheck(request):
+        # A fresh second-factor check first; then back to the page with the form.
+        return recheck_redirect(request, reverse("hr:email_texts", args=["employer", employer.pk]))
     form = SenderForm(request.POST, request.FILES, instance=employer)
     if form.is_valid():
         try:

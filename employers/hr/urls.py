@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from employers.hr import accounts, audit, employees, invitations, leave, texts
+from employers.hr import accounts, audit, employees, invitations, leave, texts, twostep
 
 
 class LevelConverter:
@@ -60,11 +60,23 @@ urlpatterns = [
     path(EMPLOYEE + "account/block/", accounts.block, name="account_block"),
     path(EMPLOYEE + "account/unblock/", accounts.unblock, name="account_unblock"),
     path(EMPLOYEE + "account/send-username/", accounts.send_username, name="account_send_username"),
+    path(
+        EMPLOYEE + "account/two-step/reset/",
+        accounts.reset_two_factor,
+        name="account_two_factor_reset",
+    ),
     path(EMPLOYER + "collective/ess/block/", accounts.collective_block, name="collective_block"),
     path(
         EMPLOYER + "collective/ess/unblock/",
         accounts.collective_unblock,
         name="collective_unblock",
+    ),
+    # Two-step sign-in for employees: the employer's choice, the provider's default
+    path(EMPLOYER + "two-step/", twostep.employer_policy, name="two_step_policy"),
+    path(
+        "providers/<int:provider_id>/two-step/",
+        twostep.provider_policy,
+        name="provider_two_step_policy",
     ),
     # Leave requests
     path(EMPLOYER + "leave/", leave.leave_requests, name="leave_requests"),

@@ -51,6 +51,12 @@ PLACEHOLDERS = {
             "j***@example.nl",
         ),
         Placeholder(
+            "factor_change",
+            gettext_lazy("What changed in the two-step sign-in"),
+            "Er is een authenticator-app toegevoegd.",
+        ),
+        Placeholder("codes_left", gettext_lazy("How many recovery codes are left"), "9"),
+        Placeholder(
             "decision_note",
             gettext_lazy("HR's note with the decision (may be empty)"),
             "Fijne vakantie!",
@@ -164,6 +170,35 @@ KINDS = {
                 "From now on, mails about your account, such as a link to set a new password, go "
                 "to the new address. This is the last mail to this address.\n\n"
                 "Did you not ask for this? Contact {employer} straight away: {employer_contact}\n\n"
+                "Kind regards,\n{employer}"
+            ),
+        ),
+        _kind(
+            "two_factor_changed",
+            gettext_lazy("Two-step sign-in changed"),
+            ("factor_change",),
+            ("factor_change",),
+            gettext_lazy("Your two-step sign-in for the employee portal of {employer} changed"),
+            gettext_lazy(
+                "Dear {first_name},\n\n"
+                "The two-step sign-in of your employee portal account changed: "
+                "{factor_change}\n\n"
+                "Was this not you? Contact {employer} straight away: {employer_contact}\n\n"
+                "Kind regards,\n{employer}"
+            ),
+        ),
+        _kind(
+            "recovery_code_used",
+            gettext_lazy("Recovery code used"),
+            ("codes_left",),
+            ("codes_left",),
+            gettext_lazy("A recovery code was used for the employee portal of {employer}"),
+            gettext_lazy(
+                "Dear {first_name},\n\n"
+                "Someone signed in to your employee portal account with one of your recovery "
+                "codes. You have {codes_left} codes left; you can make a new set under My "
+                "account.\n\n"
+                "Was this not you? Contact {employer} straight away: {employer_contact}\n\n"
                 "Kind regards,\n{employer}"
             ),
         ),

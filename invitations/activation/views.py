@@ -6,12 +6,13 @@ is still pending, unexpired, unrevoked and unlocked.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from employees.accounts.passwords import PASSWORD_RULES
+from employees.mfa import stage
 from essportal.backends import PORTAL_BACKEND
 from essportal.web.http import client_ip
 from essportal.web.throttle import throttle_count, throttle_used_up
@@ -117,16 +118,21 @@ def choose_credentials(request):
             messages.info(request, str(exc))
             return redirect("portal:login")
         else:
-            # R10: signed in straight away. login() gives the session a new key, so an
-            # identifier fixed before activation is worthless afterwards.
-            login(request, user, backend=PORTAL_BACKEND)
+            # R10: signed in straight away; where the employer requires two-step sign-in, its
+            # set-up is the next step (employees.mfa.stage). Either way the session gets a new
+            # key, so an identifier fixed before activation is worthless afterwards.
             request.session.pop(SESSION_KEY, None)
             request.session.pop(BIRTH_DATE_OK_KEY, None)
+            user.backend = PORTAL_BACKEND
+            # Then an optional step offers a passkey ("make signing in easier").
+            response = stage.sign_in(
+                request, user, site="portal", next_url=reverse("mfa:passkey_offer")
+            )
             messages.success(
                 request,
                 _("Welcome, %(name)s. Your account is ready.") % {"name": employee.first_name},
             )
-            return redirect("portal:home")
+            return response
     return render(
         request,
         "invitations/activation/account.html",

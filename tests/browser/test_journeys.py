@@ -17,6 +17,7 @@ from tests.factories import (
     EmployerFactory,
     MembershipFactory,
 )
+from tests.mfa_helpers import fresh_code, totp_device
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,10 +50,15 @@ def world():
 
 
 def hr_sign_in(page, hr):
+    """Password, then the code from HR's authenticator app (two-step sign-in is required)."""
+    device = totp_device(hr)
     page.goto("/hr/login/")
     page.fill("input[name=username]", hr.username)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/two-step/code/$"))
+    page.fill("input[name=code]", fresh_code(device))
+    page.click("#mfa-code-form button[type=submit]")
     page.wait_for_url(re.compile(r"/hr/employers/\d+/employees/"))
 
 
@@ -102,6 +108,9 @@ def test_from_invitation_to_approved_leave(new_page, world, check_accessibility,
     me.fill("input[name=password1]", NEW_PASSWORD)
     me.fill("input[name=password2]", NEW_PASSWORD)
     me.click("main button[type=submit]")
+    me.wait_for_url(PASSKEY_OFFER)  # optional: a passkey; the journey goes on without one
+    check_accessibility(me)
+    me.click("#passkey-not-now")
     me.wait_for_url(HOME)
     assert "Mila" in me.inner_text("main")
     check_accessibility(me)
@@ -156,14 +165,19 @@ def type_into(page, selector: str, text: str):
 
 
 HOME = re.compile(r"://[^/]+/$")
+PASSKEY_OFFER = re.compile(r"/two-step/passkey/add/$")
 
 
 def test_the_whole_journey_works_by_keyboard_alone(new_page, world):
     employee = world["employee"]
     hr = new_page()
+    app = totp_device(world["hr"])
     hr.goto("/hr/login/")
     type_into(hr, "input[name=username]", world["hr"].username)
     type_into(hr, "input[name=password]", DEFAULT_PASSWORD)
+    hr.keyboard.press("Enter")
+    hr.wait_for_url(re.compile(r"/two-step/code/$"))
+    type_into(hr, "input[name=code]", fresh_code(app))
     hr.keyboard.press("Enter")
     hr.wait_for_url(re.compile(r"/employees/$"))
     tab_to(hr, f"a[href='/hr/employees/{employee.pk}/']")
@@ -188,6 +202,9 @@ def test_the_whole_journey_works_by_keyboard_alone(new_page, world):
     type_into(me, "input[name=username]", "mila.visser")
     type_into(me, "input[name=password1]", NEW_PASSWORD)
     type_into(me, "input[name=password2]", NEW_PASSWORD)
+    me.keyboard.press("Enter")
+    me.wait_for_url(PASSKEY_OFFER)
+    tab_to(me, "#passkey-not-now")
     me.keyboard.press("Enter")
     me.wait_for_url(HOME)
     tab_to(me, "nav a[href='/payslips/']")

@@ -15,6 +15,7 @@ from employees.models import (
     PayslipLine,
 )
 from tests.factories import EmployeeFactory, UserFactory
+from tests.mfa_helpers import mark_password_only
 
 
 def sign_in(client, employee):
@@ -23,6 +24,8 @@ def sign_in(client, employee):
         employee.user = UserFactory()
         employee.save(update_fields=["user"])
     client.force_login(employee.user)
+    # As a sign-in by password where the employer does not require a second step.
+    mark_password_only(client, employee.user)
     return client
 
 

@@ -20,6 +20,8 @@ def link_path(token: str) -> str:
 
 ACTIVATE = "/activate/"
 ACCOUNT = "/activate/account/"
+# Where activation leads, signed in: the optional step that offers a passkey (employees.mfa).
+AFTER_ACTIVATION = "/two-step/passkey/add/"
 BIRTH_DATE = {"day": "14", "month": "3", "year": "1985"}  # the factory's birth date
 WRONG_DATE = {"day": "15", "month": "3", "year": "1985"}
 CREDENTIALS = {

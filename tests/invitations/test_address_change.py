@@ -16,6 +16,7 @@ from employees.records.services import employee_update
 from employers.models import AuditEvent
 from invitations.models import Invitation
 from tests.invitations.helpers import ACTIVATE, BIRTH_DATE, last_token, link_path
+from tests.mfa_helpers import force_login_verified
 
 TYPO = "anna.bakker@gmial.com"
 RIGHT = "anna.bakker@gmail.com"
@@ -137,7 +138,7 @@ def test_an_expired_invitation_is_left_for_hr_to_grant_again(
 ):
     old, _ = mistyped
     with time_machine.travel(old.expires_at + datetime.timedelta(seconds=1)):
-        manager_client.force_login(employer_manager)
+        force_login_verified(manager_client, employer_manager)
         with on_commit():
             correct_the_address(manager_client, employee)
     assert Invitation.objects.filter(employee=employee).count() == 1

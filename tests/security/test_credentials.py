@@ -11,6 +11,7 @@ from django.urls import reverse
 from essportal.models import User
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS
+from tests.mfa_helpers import mark_password_only
 
 ONE_MB = "p" * 1_000_000
 FAST = 2.0  # seconds
@@ -25,6 +26,7 @@ def timed(call):
 @pytest.fixture
 def signed_in(client, account):
     client.force_login(account)
+    mark_password_only(client, account)
     return client
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import DEFAULT_PASSWORD
+from tests.mfa_helpers import mark_password_only
 
 WRONG = "my best guess at anna's password"
 NEW = "zonnige ochtend aan zee"
@@ -23,6 +24,7 @@ def borrowed(account):
     """Anna's signed-in session, in someone else's hands."""
     client = Client()
     client.force_login(account)
+    mark_password_only(client, account)
     return client
 
 

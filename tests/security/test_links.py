@@ -23,6 +23,7 @@ from invitations.tokens import token_for, token_hash
 from tests.invitations.helpers import (
     ACCOUNT,
     ACTIVATE,
+    AFTER_ACTIVATION,
     BIRTH_DATE,
     CREDENTIALS,
     activate,
@@ -36,7 +37,7 @@ from tests.invitations.helpers import (
 def test_a_used_link_cannot_be_replayed_in_another_browser(client, browser, invited, employee):
     invitation, token = invited
     client.get(link_path(token))
-    assert activate(client)["Location"] == reverse("portal:home")
+    assert activate(client)["Location"] == AFTER_ACTIVATION
 
     response = browser.get(link_path(token), follow=True)
     assert response.status_code == 410
@@ -55,7 +56,7 @@ def test_the_session_copied_before_activation_is_worthless_afterwards(
     client.get(link_path(token))
     client.post(ACTIVATE, BIRTH_DATE)
     browser.cookies["sessionid"] = client.cookies["sessionid"].value  # stolen mid-way
-    assert client.post(ACCOUNT, CREDENTIALS)["Location"] == reverse("portal:home")
+    assert client.post(ACCOUNT, CREDENTIALS)["Location"] == AFTER_ACTIVATION
 
     response = browser.post(ACCOUNT, {**CREDENTIALS, "username": "mallory"})
     assert response.status_code == 404
@@ -97,7 +98,7 @@ def test_a_mail_scanner_opening_the_link_three_times_and_heading_it_changes_noth
     assert AuditEvent.objects.count() == events
     # The employee, after the scanner, still gets all the way through.
     client.get(link_path(token))
-    assert activate(client)["Location"] == reverse("portal:home")
+    assert activate(client)["Location"] == AFTER_ACTIVATION
 
 
 # --- Dead links: refused on a page whose address holds no token -----------------------------------

@@ -10,6 +10,7 @@ from essportal.web.pagination import MAX_PAGE
 from invitations.models import GrantBatch
 from tests.employees.factories import LeaveRequestFactory, sign_in
 from tests.factories import UserFactory
+from tests.mfa_helpers import force_login_verified
 
 HUGE_PAGES = [str(10**30), str(2**63 - 1), str(2**63), str(MAX_PAGE + 1), "9" * 5000]
 HR_LISTS = ["hr:employee_list", "hr:audit_log", "hr:leave_requests"]
@@ -18,7 +19,7 @@ HR_LISTS = ["hr:employee_list", "hr:audit_log", "hr:leave_requests"]
 def hr_browser(user) -> Client:
     # A crash must show as the 500 the browser would get, not as an exception in the test.
     client = Client(raise_request_exception=False)
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 
 from tests.essportal.test_production import PRODUCTION, ROOT, run_manage
+from tests.mfa_helpers import force_login_verified
 
 MB = 1024 * 1024
 
@@ -77,7 +78,7 @@ def test_a_logo_over_the_general_limit_reaches_the_form_and_gets_its_message(
 ):
     settings.REQUEST_BODY_MAX_BYTES = 100_000
     client = browser()
-    client.force_login(employer_manager)
+    force_login_verified(client, employer_manager)
     url = reverse("hr:email_sender", args=[employer.pk])
     response = client.post(url, {"reply_to_email": "", "logo": logo_of(300_000)}, follow=True)
     assert response.status_code == 200
@@ -91,7 +92,7 @@ def test_an_upload_over_the_upload_limit_is_refused_before_it_is_read(
     employer_manager, employer, settings
 ):
     client = browser()
-    client.force_login(employer_manager)
+    force_login_verified(client, employer_manager)
     url = reverse("hr:email_sender", args=[employer.pk])
     response = announced(client, url, length=settings.UPLOAD_BODY_MAX_BYTES + 1)
     assert response.status_code == 413
@@ -101,7 +102,7 @@ def test_an_upload_over_the_upload_limit_is_refused_before_it_is_read(
 
 def test_only_the_upload_views_take_the_larger_limit(employer_manager, employer, settings):
     client = browser()
-    client.force_login(employer_manager)
+    force_login_verified(client, employer_manager)
     between = settings.REQUEST_BODY_MAX_BYTES + 1
     assert between <= settings.UPLOAD_BODY_MAX_BYTES
     grant_url = reverse("hr:collective_grant", args=[employer.pk])

@@ -19,6 +19,7 @@ from tests.invitations.helpers import (
     WRONG_DATE,
     link_path,
 )
+from tests.mfa_helpers import force_login_verified
 
 COOKIE = django_settings.SESSION_COOKIE_NAME
 
@@ -97,7 +98,7 @@ CSRF_SECRET = "A" * 32  # a well-formed secret for the cookie and the form, wher
 def csrf_client(user=None):
     client = Client(enforce_csrf_checks=True)
     if user is not None:
-        client.force_login(user)
+        force_login_verified(client, user)
     return client
 
 

@@ -34,7 +34,7 @@ ALL_URLS = dict(url_patterns())
 HR_URLS = sorted(name for name in ALL_URLS if name.startswith("hr:") and ALL_URLS[name])
 
 # Parameters that name an object of a tenant: each must be filled with someone else's object.
-HR_ID_PARAMS = {"employer_id", "employee_id", "batch_id", "request_id", "owner_id"}
+HR_ID_PARAMS = {"employer_id", "employee_id", "batch_id", "request_id", "owner_id", "provider_id"}
 # Parameters that choose among fixed values, not objects.
 HR_FIXED_PARAMS = {
     "level": ["employer", "provider"],
@@ -43,6 +43,8 @@ HR_FIXED_PARAMS = {
     "field_name": ["subject"],
 }
 PORTAL_ID_PARAMS = {"payslip_id", "statement_id", "request_id"}
+# A person's own sign-in methods (employees.mfa), for HR staff and employees alike.
+MFA_ID_PARAMS = {"device_id"}
 # URLs whose parameters are secrets, not ids (their tampering is tested in test_links.py).
 NOT_AN_ID = {"invitations:open", "portal:password_reset_confirm"}
 # Django's admin (operators, is_staff) and the ESP webhooks (basic auth) have no tenant ids.
@@ -52,6 +54,7 @@ PORTAL_URLS = sorted(
     for name, converters in ALL_URLS.items()
     if name.startswith("portal:") and converters and name not in NOT_AN_ID
 )
+MFA_URLS = sorted(name for name in ALL_URLS if name.startswith("mfa:") and ALL_URLS[name])
 
 
 def test_every_url_with_an_id_parameter_is_covered_here():
@@ -63,10 +66,14 @@ def test_every_url_with_an_id_parameter_is_covered_here():
             unknown = params - HR_ID_PARAMS - set(HR_FIXED_PARAMS)
         elif name.startswith("portal:"):
             unknown = params - PORTAL_ID_PARAMS
+        elif name.startswith("mfa:"):
+            unknown = params - MFA_ID_PARAMS
         else:
             unknown = params
         assert not unknown, f"{name} has parameters this suite cannot fill: {unknown}"
-        assert name in HR_URLS + PORTAL_URLS, f"{name} is not tried with someone else's ids"
+        assert name in HR_URLS + PORTAL_URLS + MFA_URLS, (
+            f"{name} is not tried with someone else's ids"
+        )
 
 
 # --- HR ---------------------------------------------------------------------------------------
@@ -95,6 +102,8 @@ def hr_kwargs(name, objects, level="employer", own=None):
             kwargs[param] = objects["batch"].pk
         elif param == "request_id":
             kwargs[param] = objects["leave"].pk
+        elif param == "provider_id":
+            kwargs[param] = objects["employer"].provider_id
         elif param == "owner_id":
             owner = objects["employer"]
             kwargs[param] = owner.provider_id if level == "provider" else owner.pk
@@ -243,3 +252,27 @@ def test_a_signed_out_visitor_is_sent_to_the_login(client, employee, name):
     assert response.status_code in (302, 405)
     if response.status_code == 302:
         assert response["Location"].startswith(reverse("portal:login"))
+
+
+# --- Sign-in methods ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", MFA_URLS)
+@pytest.mark.parametrize("whose", ["colleague", "hr"])
+def test_someone_elses_authenticator_app_is_404(
+    client, employee, employer_manager, other_person, name, whose
+):
+    from tests.mfa_helpers import force_login_verified, passkey_for, totp_device
+
+    if other_person.user is None:
+        other_person.user = UserFactory()
+        other_person.save(update_fields=["user"])
+    owner = other_person.user if whose == "colleague" else employer_manager
+    theirs = passkey_for(owner) if "passkey" in name else totp_device(owner)
+    sign_in(client, employee)
+    force_login_verified(client, employee.user)
+    url = reverse(name, kwargs={"device_id": theirs.pk})
+    statuses = {method: getattr(client, method)(url).status_code for method in ("get", "post")}
+    assert set(statuses.values()) <= {404, 405}, statuses
+    assert 404 in statuses.values(), statuses
+    assert type(theirs).objects.filter(pk=theirs.pk, name=theirs.name).exists()

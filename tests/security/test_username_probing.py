@@ -16,7 +16,14 @@ from invitations.acceptance import InvitationLocked, UsernameTaken, invitation_a
 from invitations.models import Invitation
 from invitations.services import invitation_resend
 from tests.factories import EmployeeFactory, UserFactory
-from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS, sent_invitation
+from tests.invitations.helpers import (
+    ACCOUNT,
+    ACTIVATE,
+    AFTER_ACTIVATION,
+    BIRTH_DATE,
+    CREDENTIALS,
+    sent_invitation,
+)
 
 CAP = 10  # INVITATION_MAX_TAKEN_USERNAMES
 WEAK = {"password1": "short", "password2": "short"}
@@ -50,7 +57,7 @@ def test_nine_taken_usernames_leave_the_invitation_open(client, at_credentials, 
         assert response.context["usernames_left"] == CAP - n
     at_credentials.refresh_from_db()
     assert at_credentials.status == "pending" and at_credentials.taken_usernames == CAP - 1
-    assert choose(client, "anna.bakker")["Location"] == reverse("portal:home")
+    assert choose(client, "anna.bakker")["Location"] == AFTER_ACTIVATION
     employee.refresh_from_db()
     assert employee.user.username == "anna.bakker"
 

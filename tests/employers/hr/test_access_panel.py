@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from invitations.models import Invitation
 from tests.factories import UserFactory
+from tests.mfa_helpers import force_login_verified
 
 
 def panel(client, employee):
@@ -42,7 +43,9 @@ def test_invited_shows_resend_and_revoke(manager_client, employee, grant):
 def test_expired_offers_grant_again(manager_client, employee, grant, employer_manager):
     grant(employee)
     with time_machine.travel(timezone.now() + datetime.timedelta(days=4, seconds=1)):
-        manager_client.force_login(employer_manager)  # the idle timeout ended the old session
+        force_login_verified(
+            manager_client, employer_manager
+        )  # the idle timeout ended the old session
         assert panel(manager_client, employee) == ("expired", {"grant"})
 
 
@@ -121,7 +124,7 @@ def test_the_list_shows_and_filters_the_access_state(
     invited = manager_client.get(url + "?access=invited").context["employees"]
     assert [e.pk for e in invited] == [employee.pk]
     with time_machine.travel(timezone.now() + datetime.timedelta(days=5)):
-        manager_client.force_login(employer_manager)
+        force_login_verified(manager_client, employer_manager)
         expired = manager_client.get(url + "?access=expired").context["employees"]
     assert [e.pk for e in expired] == [employee.pk]
 

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
 
+from tests.mfa_helpers import sign_in_with_code, totp_code, totp_device
+
 
 def test_staff_of_one_employer_land_on_its_employee_list(manager_client, employer):
     response = manager_client.get(reverse("hr:home"))
@@ -27,10 +29,13 @@ def test_the_switcher_opens_an_employer_in_scope(provider_client, sister_employe
     assert response["Location"] == reverse("hr:employee_list", args=[sister_employer.pk])
 
 
-def test_staff_sign_in_with_their_password(client, employer_manager, password):
+def test_staff_sign_in_with_their_password_then_a_code(client, employer_manager, password):
+    device = totp_device(employer_manager)
     response = client.post(
         reverse("hr:login"), {"username": employer_manager.username.upper(), "password": password}
     )
+    assert response["Location"] == reverse("mfa:authenticate")
+    response = client.post(reverse("mfa:authenticate"), {"code": totp_code(device)})
     assert response.status_code == 302
     assert response["Location"] == "/hr/"
 
@@ -55,7 +60,7 @@ def test_after_30_idle_minutes_hr_is_told_they_were_signed_out(client, employer_
     import time_machine
     from django.utils import timezone
 
-    client.post(reverse("hr:login"), {"username": employer_manager.username, "password": password})
+    sign_in_with_code(client, "hr:login", employer_manager, password)
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=31)):
         response = client.get(reverse("hr:home"), follow=True)
     assert response.redirect_chain[-1][0].startswith(reverse("hr:login"))

@@ -109,3 +109,34 @@ def test_it_refuses_to_run_without_debug_unless_forced(db, settings):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
     assert not Provider.objects.exists()
+
+
+def test_demo_hr_logins_get_an_authenticator_app_whose_key_is_printed(db, settings, client):
+    import re
+
+    from django.urls import reverse
+
+    output = seed()
+    secret = re.search(r"hr-jansen\s+([A-Z2-7]{32})\s*$", output, re.M)[1]
+    assert "demo_code" in output
+    seed()  # again: the same key, no second app
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert TOTPDevice.objects.filter(user__username="hr-jansen").count() == 1
+    # The printed code signs the demo user in.
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("demo_code", "hr-jansen", stdout=out)
+    code = out.getvalue().strip()
+    assert re.fullmatch(r"\d{6}", code)
+    client.post(reverse("hr:login"), {"username": "hr-jansen", "password": DEMO_PASSWORD})
+    response = client.post(reverse("mfa:authenticate"), {"code": code})
+    assert response.status_code == 302 and response["Location"] == "/hr/"
+    assert secret
+
+
+def test_demo_codes_are_refused_with_debug_off(db, settings):
+    seed()
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("demo_code", "hr-jansen")

@@ -10,14 +10,20 @@ from django.urls import reverse
 
 from invitations.models import Invitation
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.invitations.helpers import ACCOUNT, ACTIVATE, BIRTH_DATE, CREDENTIALS, WRONG_DATE
+from tests.invitations.helpers import (
+    ACCOUNT,
+    ACTIVATE,
+    AFTER_ACTIVATION,
+    BIRTH_DATE,
+    CREDENTIALS,
+    WRONG_DATE,
+)
+from tests.mfa_helpers import sign_in_with_code
 
 
 def hr_signs_in(user):
     browser = Client()
-    response = browser.post(
-        reverse("hr:login"), {"username": user.username, "password": DEFAULT_PASSWORD}
-    )
+    response = sign_in_with_code(browser, "hr:login", user, DEFAULT_PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/hr/"
     return browser
 
@@ -70,7 +76,7 @@ def test_with_redis_down_an_employee_activates_and_the_invitation_cap_still_coun
     opened.refresh_from_db()
     assert opened.failed_attempts == 2
     assert client.post(ACTIVATE, BIRTH_DATE)["Location"] == ACCOUNT
-    assert client.post(ACCOUNT, CREDENTIALS)["Location"] == reverse("portal:home")
+    assert client.post(ACCOUNT, CREDENTIALS)["Location"] == AFTER_ACTIVATION
     assert client.get(reverse("portal:home")).status_code == 200
     assert Invitation.objects.get(pk=opened.pk).status == "accepted"
 

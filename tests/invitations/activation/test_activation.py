@@ -108,7 +108,8 @@ def test_the_credentials_step_creates_the_account_and_signs_in(client, opened, e
     client.post(ACTIVATE, BIRTH_DATE)
     session_key_before = client.session.session_key
     response = client.post(ACCOUNT, CREDENTIALS)
-    assert response["Location"] == reverse("portal:home")
+    # Signed in; an optional step offers a passkey first (employees.mfa).
+    assert response["Location"] == reverse("mfa:passkey_offer")
     employee.refresh_from_db()
     user = employee.user
     assert user.username == "anna.bakker" and user.check_password(CREDENTIALS["password1"])

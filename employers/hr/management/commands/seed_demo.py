@@ -46,6 +46,15 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             _(
+                "HR signs in in two steps. Add these keys to an authenticator app (time-based), "
+                "or print the current code with: python manage.py demo_code <username>"
+            )
+        )
+        for login in summary.logins:
+            if login.totp_secret:
+                self.stdout.write(f"  {login.username:<{width}}  {login.totp_secret}")
+        self.stdout.write(
+            _(
                 "Demo data ready: %(employers)s employers, %(employees)s employees; "
                 "%(new)s new records created."
             )
