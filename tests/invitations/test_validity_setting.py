@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from invitations.models import Invitation
 from invitations.services import invitation_grant
+from tests.factories import EmployeeFactory
 from tests.invitations.helpers import last_token, link_path
 
 pytestmark = pytest.mark.usefixtures("seven_days")
@@ -56,6 +57,7 @@ def test_the_expired_link_page_names_the_days_of_the_setting(client, sent):
 
 
 def test_the_collective_grant_page_names_the_days_of_the_setting(manager_client, employer):
+    EmployeeFactory(employer=employer)  # someone to invite
     response = manager_client.get(reverse("hr:collective_grant", args=[employer.pk]))
     assert "persoonlijke link die 7 dagen geldig is" in response.content.decode()
 

@@ -17,6 +17,7 @@ PUBLIC = {
     "portal:forgot_username",
     "portal:password_reset_invalid",
     "portal:password_reset_confirm",
+    "portal:home",  # a visitor's front page (what the site is); the overview needs a sign-in
 }
 SECOND_STEP = {"mfa:authenticate", "mfa:authenticate_recovery"}
 LOGIN_PAGES = (reverse("hr:login"), reverse("portal:login"), "/signed-out/")
@@ -87,6 +88,13 @@ def test_a_half_signed_in_session_reaches_no_hr_or_portal_page(half_signed_in, o
         if response.status_code == 302:
             assert response["Location"].startswith(LOGIN_PAGES), (name, response["Location"])
         assert "_auth_user_id" not in half_signed_in.session
+
+
+def test_a_half_signed_in_session_gets_the_visitors_front_page_not_the_overview(half_signed_in):
+    response = half_signed_in.get(reverse("portal:home"))
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "employees/portal/welcome.html"
+    assert "employee" not in response.context
 
 
 def test_the_set_up_page_answers_only_a_session_that_must_set_up(half_signed_in):
