@@ -1,11 +1,14 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from employees.accounts.passwords import (
     PASSWORD_MAX_LENGTH,
     password_problems,
 )
+from essportal.models import User
 
 
 class PasswordPairForm(forms.Form):
@@ -77,3 +80,56 @@ class EmailForm(forms.Form):
         help_text=_("The address your employer has registered for you."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form with honest errors: usernames are not case-sensitive (only the
+    password is), and a blocked account is told so once the password was right, with whom to
+    contact, instead of "wrong username or password"."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or the password is not right. Capitals count in the password, not in "
+            "the username."
+        ),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login" and (blocked := self._blocked_account()):
+                raise ValidationError(blocked_message(blocked), code="inactive") from error
+            raise
+
+    def _blocked_account(self) -> User | None:
+        username, password = self.cleaned_data.get("username"), self.cleaned_data.get("password")
+        if not username or not password:
+            return None
+        user = User.objects.by_username(username).select_related("employee__employer").first()
+        if user is None or user.is_active or not user.check_password(password):
+            return None
+        return user
+
+
+def blocked_message(user: User) -> str:
+    employee = getattr(user, "employee", None)
+    if employee is None:
+        return str(_("This account is blocked. Ask your administrator to unblock it."))
+    employer = employee.employer
+    contact = ", ".join(
+        part
+        for part in (employer.contact_name, employer.contact_email, employer.contact_phone)
+        if part
+    )
+    if contact:
+        return str(
+            _(
+                "%(employer)s has blocked your access to the employee portal. Questions? "
+                "Contact %(contact)s."
+            )
+        ) % {"employer": employer.name, "contact": contact}
+    return str(
+        _("%(employer)s has blocked your access to the employee portal. Ask your employer why.")
+    ) % {"employer": employer.name}

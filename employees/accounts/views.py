@@ -9,7 +9,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from employees.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
+from employees.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm, SignInForm
 from employees.accounts.passwords import PASSWORD_RULES
 from employees.accounts.services import account_recovery_request
 from employees.mfa import stage
@@ -26,6 +26,7 @@ from essportal.web.throttle import throttle_hit
 
 class LoginView(auth_views.LoginView):
     template_name = "employees/accounts/login.html"
+    form_class = SignInForm
 
     def get_default_redirect_url(self):
         return reverse_lazy("portal:home")
@@ -42,7 +43,8 @@ class LogoutView(auth_views.LogoutView):
 
 
 def signed_out(request):
-    reason = "timeout" if request.GET.get("reason") == "timeout" else "logout"
+    reason = request.GET.get("reason")
+    reason = reason if reason in ("timeout", "ended") else "logout"
     return render(
         request,
         "employees/accounts/signed_out.html",

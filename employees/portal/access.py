@@ -11,14 +11,15 @@ from django.urls import reverse
 from employees.mfa.access import refuse_session
 from employees.mfa.stage import session_meets_employee_policy
 from employees.models import Employee
-from essportal.web.http import session_timed_out
+from essportal.web.http import session_end_reason
 
 
 def _signed_out_or_login(request):
-    """A session cookie whose session no longer exists means the idle timeout ended it:
-    say so, instead of showing a bare login form."""
-    if session_timed_out(request):
-        return redirect(reverse("portal:signed_out") + "?reason=timeout")
+    """A session cookie whose session no longer exists: say why (the idle timeout, or the
+    session was ended elsewhere), instead of showing a bare login form."""
+    reason = session_end_reason(request)
+    if reason:
+        return redirect(reverse("portal:signed_out") + f"?reason={reason}")
     return redirect_to_login(request.get_full_path(), reverse("portal:login"))
 
 

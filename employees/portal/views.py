@@ -11,7 +11,7 @@ from employees.leave.selectors import leave_overview, leave_totals
 from employees.portal.access import employee_page, employee_required
 from employees.portal.selectors import WHATS_NEW_DAYS, email_changes_for_employee, home_page
 from employees.portal.signals import PREVIOUS_LOGIN_SESSION_KEY
-from essportal.web.http import session_timed_out
+from essportal.web.http import session_end_reason
 
 
 def _previous_login(request) -> datetime.datetime:
@@ -23,7 +23,7 @@ def _previous_login(request) -> datetime.datetime:
 def home(request):
     """The first page: for a visitor, what the site is and where to sign in; for a signed-in
     employee, their overview."""
-    if not request.user.is_authenticated and not session_timed_out(request):
+    if not request.user.is_authenticated and not session_end_reason(request):
         return render(request, "employees/portal/welcome.html")
     return _overview(request)
 

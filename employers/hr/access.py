@@ -21,7 +21,7 @@ from employees.mfa.stage import session_meets_staff_policy
 from employees.models import Employee
 from employers.models import Employer
 from employers.selectors import employers_for_staff, memberships_for_staff, staff_can_manage
-from essportal.web.http import client_ip, session_timed_out
+from essportal.web.http import client_ip, session_end_reason
 
 
 def staff_required(view):
@@ -30,11 +30,20 @@ def staff_required(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
-            if session_timed_out(request):
+            reason = session_end_reason(request)
+            if reason == "timeout":
                 messages.info(
                     request,
                     _("You were signed out after %(minutes)d minutes without activity.")
                     % {"minutes": settings.SESSION_COOKIE_AGE // 60},
+                )
+            elif reason == "ended":
+                messages.info(
+                    request,
+                    _(
+                        "Your session was ended: you signed out everywhere, your password was "
+                        "changed, or your access was withdrawn."
+                    ),
                 )
             return redirect_to_login(request.get_full_path(), reverse("hr:login"))
         if not memberships_for_staff(request.user):

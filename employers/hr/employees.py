@@ -7,6 +7,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from employees.accounts.forms import SignInForm
 from employees.mfa import stage
 from employees.mfa.selectors import has_two_step_sign_in
 from employees.records.forms import EmployeeContactForm, EmployeeForm
@@ -33,6 +34,7 @@ from invitations.selectors import (
 
 class StaffLoginView(auth_views.LoginView):
     template_name = "employers/hr/login.html"
+    form_class = SignInForm
     redirect_authenticated_user = False
 
     def get_default_redirect_url(self):

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.sessions.models import Session
 
 
 def client_ip(request) -> str | None:
@@ -15,13 +16,20 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def session_timed_out(request) -> bool:
-    """A session cookie whose session no longer exists: the idle timeout ended it (a signed-out
-    browser has no cookie any more)."""
-    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
-        return False
-    request.session.get("_")  # loads the session; an expired one drops its key
-    return request.session.session_key is None
+def session_end_reason(request) -> str | None:
+    """Why a browser that still has a session cookie is not signed in: "timeout" when its
+    session expired (the idle timeout; the row stays until `clearsessions`), "ended" when the
+    session is gone (signed out everywhere by a password change, or cleared) or names an account
+    that may no longer sign in (blocked), None when there is no cookie (a signed-out browser has
+    none) or the session was never signed in."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    if request.session.session_key is not None or request.session.get("_auth_user_id"):
+        # A live session: "ended" only if it names an account the middleware refused.
+        return "ended" if request.session.get("_auth_user_id") else None
+    expired = Session.objects.filter(session_key=key[:40]).exists()
+    return "timeout" if expired else "ended"
 
 
 def posted_text(request, name: str, *, max_length: int) -> str:
