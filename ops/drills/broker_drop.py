@@ -26,7 +26,6 @@ import datetime
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,10 @@ from django.core.mail.backends.filebased import EmailBackend
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+from ops.drills.stack import free_port, wait_until  # noqa: E402 - after the path is set
+from ops.drills.stack import port_answers as answers  # noqa: E402
 
 
 class SlowFileBackend(EmailBackend):
@@ -46,30 +49,6 @@ class SlowFileBackend(EmailBackend):
     def send_messages(self, email_messages):
         time.sleep(float(os.environ.get("DRILL_MAIL_DELAY", "0")) * len(email_messages))
         return super().send_messages(email_messages)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def wait_until(condition, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(interval)
-    raise TimeoutError(f"no {what} within {timeout:.0f} s")
 
 
 class PrivatePostgres:
