@@ -15,6 +15,9 @@ if os.environ.get("DEBUG", "").strip().lower() not in ("0", "false", "no", "off"
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# gunicorn 27's control socket sits at ~/.gunicorn/gunicorn.ctl, one path for every gunicorn of
+# the same user (two sites on one host would take each other's); nothing here uses it.
+control_socket_disable = True
 accesslog = "-"
 # The query string is left out: it may hold form data. Paths are redacted below.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'

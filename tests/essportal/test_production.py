@@ -146,6 +146,30 @@ def test_gunicorn_serves_with_debug_off():
     assert result.returncode == 0, result.stderr
 
 
+def test_gunicorn_opens_no_control_socket_shared_with_other_sites():
+    """gunicorn 27 puts its control socket at ~/.gunicorn/gunicorn.ctl for every gunicorn of the
+    user; a second site (or a drill) on the host would take it over."""
+    env = {k: os.environ[k] for k in ("PATH", "HOME") if k in os.environ}
+    script = (
+        "from gunicorn.config import Config\n"
+        "cfg = Config()\n"
+        "namespace = {}\n"
+        "exec(open('gunicorn.conf.py').read(), namespace)\n"
+        "cfg.set('control_socket_disable', namespace['control_socket_disable'])\n"
+        "print(cfg.control_socket_disable)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - our own config file
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**env, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
+
+
 @pytest.mark.parametrize(
     "redis_url, engine",
     [
