@@ -25,6 +25,9 @@ from employees.models import Employee, fold_for_search
 from employees.payroll.demo import demo_payroll
 from employees.records.services import employee_create
 from employers.models import Employer, Provider, StaffMembership
+from invitations.mails import invitation_link
+from invitations.models import Invitation, invitation_validity
+from invitations.tokens import token_for, token_hash, token_nonce_new
 
 PROVIDER_NAME = "Salarisbureau De Linde"
 JANSEN_NAME = "Bakkerij Jansen B.V."
@@ -121,6 +124,8 @@ def demo_totp_device(user) -> TOTPDevice:
 class DemoSummary:
     created: Counter = field(default_factory=Counter)
     logins: list[DemoLogin] = field(default_factory=list)
+    # (name, link) of the demo employees whose invitation is waiting to be used.
+    invited: list[tuple[str, str]] = field(default_factory=list)
     employers: int = 0
     employees: int = 0
 
@@ -139,6 +144,7 @@ def demo_seed(*, employees: int = 0) -> DemoSummary:
     smit = _seed_employer(summary, provider, SMIT_NAME, leave_module=False)
     _seed_employees(summary, {jansen: "1", smit: "2"})
     _seed_staff(summary, provider, jansen)
+    _seed_access_states(summary, jansen)
     for payroll_employer in (jansen, smit):
         demo_payroll(
             employer=payroll_employer,
@@ -239,6 +245,89 @@ def _slug(text: str) -> str:
 def _password_hash(raw: str) -> str:
     # argon2 is deliberately slow: hash each demo password once per process.
     return make_password(raw)
+
+
+# The first employer's employees in every access state HR meets, so that a newcomer sees each
+# without walking an activation first: (how many, state).
+ACCESS_STATES = (
+    (4, "active"),
+    (1, "blocked"),
+    (4, "invited"),
+    (1, "locked"),
+    (1, "undelivered"),
+)
+
+
+def _seed_access_states(summary: DemoSummary, employer: Employer) -> None:
+    """Once only: nothing is added when any employee of the employer has an account or an
+    invitation (the demo's own, or one made by trying the product)."""
+    employees = employer.employees
+    if employees.filter(user__isnull=False).exists():
+        return
+    if Invitation.objects.filter(employee__employer=employer).exists():
+        return
+    eligible = iter(employees.filter(end_date__isnull=True).exclude(email="").order_by("number"))
+    now = timezone.now()
+    for count, state in ACCESS_STATES:
+        for _index in range(count):
+            employee = next(eligible, None)
+            if employee is None:
+                return
+            if state in ("active", "blocked"):
+                _demo_account(summary, employee, active=state == "active")
+            else:
+                _demo_invitation(summary, employee, state, now)
+
+
+def _demo_account(summary: DemoSummary, employee: Employee, *, active: bool) -> None:
+    User = get_user_model()
+    username = f"{_slug(employee.first_name)}.{_slug(employee.last_name)}"
+    employee.user = User.objects.create(
+        username=username,
+        password=_password_hash(DEMO_PASSWORD),
+        email=employee.email,
+        first_name=employee.first_name,
+        last_name=employee.last_name,
+        is_active=active,
+    )
+    employee.save(update_fields=["user"])
+    summary.created["accounts"] += 1
+    description = (
+        _("employee of %(employer)s, with payslips") if active else _("employee, blocked by HR")
+    ) % {"employer": employee.employer.name}
+    summary.logins.append(DemoLogin(username, DEMO_PASSWORD, description))
+
+
+def _demo_invitation(summary: DemoSummary, employee: Employee, state: str, now) -> None:
+    """An invitation as the outbox leaves it: mailed with a link that works (invited), locked
+    after five wrong birth dates, or refused by the receiving mail server (undelivered)."""
+    nonce = token_nonce_new()
+    raw = token_for(nonce)
+    status = {
+        "invited": Invitation.Status.PENDING,
+        "locked": Invitation.Status.LOCKED,
+        "undelivered": Invitation.Status.UNDELIVERED,
+    }[state]
+    undelivered = state == "undelivered"
+    Invitation.objects.create(
+        employee=employee,
+        status=status,
+        token_nonce=nonce,
+        token_hash=token_hash(raw),
+        sent_at=now,
+        expires_at=now + invitation_validity(),
+        failed_attempts=5 if state == "locked" else 0,
+        mail_status=Invitation.MailStatus.BOUNCED if undelivered else Invitation.MailStatus.SENT,
+        mail_attempts=1,
+        mail_to=employee.email,
+        mail_error=f"550 5.1.1 <{employee.email}>: Recipient address rejected"
+        if undelivered
+        else "",
+        closed_at=now if undelivered else None,
+    )
+    summary.created["invitations"] += 1
+    if state == "invited":
+        summary.invited.append((employee.full_name, invitation_link(raw)))
 
 
 def _seed_staff(summary: DemoSummary, provider: Provider, jansen: Employer) -> None:

@@ -140,3 +140,21 @@ def test_demo_codes_are_refused_with_debug_off(db, settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_code", "hr-jansen")
+
+
+def test_the_demo_shows_every_access_state_and_prints_working_links(db, client):
+    from invitations.selectors import AccessState, EmployeeFilters, employee_list_for_employer
+
+    output = seed()
+    jansen = Employer.objects.get(name="Bakkerij Jansen B.V.")
+    for state in ("active", "blocked", "invited", "locked", "undelivered"):
+        rows = employee_list_for_employer(jansen, EmployeeFilters(access=AccessState(state)))
+        assert rows.exists(), state
+    links = [line.split(": ")[-1] for line in output.splitlines() if "/invite/" in line]
+    assert len(links) == 4
+    response = client.get(links[0].replace("https://portal.example.test", ""))
+    assert response.status_code == 302 and response["Location"] == "/activate/"
+    # An employee with access signs in with the printed login (no second step required).
+    login = next(line.split() for line in output.splitlines() if "with payslips" in line)
+    signed_in = client.post("/login/", {"username": login[0], "password": login[1]})
+    assert signed_in.status_code == 302

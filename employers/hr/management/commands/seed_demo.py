@@ -53,6 +53,12 @@ class Command(BaseCommand):
         for login in summary.logins:
             if login.totp_secret:
                 self.stdout.write(f"  {login.username:<{width}}  {login.totp_secret}")
+        if summary.invited:
+            self.stdout.write(
+                _("Invited demo employees (their links work; the birth date is on their page):")
+            )
+            for name, link in summary.invited:
+                self.stdout.write(f"  {name}: {link}")
         self.stdout.write(
             _(
                 "Demo data ready: %(employers)s employers, %(employees)s employees; "
