@@ -4,6 +4,7 @@ Every HR view gets its employer and employee here: someone else's object is a 40
 confirm that it exists), a read-only role trying to change something is a 403.
 """
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -11,10 +12,10 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from employees.mfa.access import refuse_session
 from employees.mfa.stage import session_meets_staff_policy
@@ -85,15 +86,42 @@ def get_provider_for_staff(request, provider_id: int, *, manage: bool = False):
     return memberships[0].provider
 
 
-def employee_action(service, success_message: str, refusal: type[Exception]):
-    """The view of one HR action on one employee (POST only): load the employee in scope with
-    the managing role, call the service, and tell HR what happened. `refusal` is the service's
-    "not allowed now" error; its message is shown as it is."""
+@dataclass(frozen=True)
+class Confirmation:
+    """What a destructive action asks first: the question (naming the person) and what follows."""
 
-    @require_POST
+    question: str  # with %(name)s
+    consequence: str
+    button: str
+
+
+def employee_action(
+    service,
+    success_message: str,
+    refusal: type[Exception],
+    confirm: Confirmation | None = None,
+):
+    """The view of one HR action on one employee: load the employee in scope with the managing
+    role, call the service on POST, and tell HR what happened. `refusal` is the service's "not
+    allowed now" error; its message is shown as it is. With `confirm`, a GET shows the question
+    first (a destructive action names the person and the consequence before it happens)."""
+
+    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
     @staff_required
     def view(request, employee_id: int):
         employee = get_employee_for_staff(request, employee_id, manage=True)
+        if request.method == "GET":
+            return render(
+                request,
+                "employers/hr/confirm_action.html",
+                {
+                    "employer": employee.employer,
+                    "employee": employee,
+                    "question": confirm.question % {"name": employee.full_name},
+                    "consequence": confirm.consequence,
+                    "button": confirm.button,
+                },
+            )
         try:
             service(employee=employee, actor=request.user, ip_address=client_ip(request))
         except refusal as exc:

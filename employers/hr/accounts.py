@@ -16,12 +16,27 @@ from employees.accounts.services import (
 )
 from employees.mfa.recheck import second_factor_recheck
 from employees.mfa.services import TwoFactorError, employee_two_factor_reset
-from employers.hr.access import employee_action, get_employer_for_staff, staff_required
+from employers.hr.access import (
+    Confirmation,
+    employee_action,
+    get_employer_for_staff,
+    staff_required,
+)
 from employers.hr.forms import LeftBeforeForm
 from essportal.web.http import client_ip
 
 block = employee_action(
-    account_block, gettext_lazy("The account of %(name)s is blocked."), AccountError
+    account_block,
+    gettext_lazy("The account of %(name)s is blocked."),
+    AccountError,
+    confirm=Confirmation(
+        question=gettext_lazy("Block the account of %(name)s?"),
+        consequence=gettext_lazy(
+            "They are signed out everywhere at once and can no longer sign in to the employee "
+            "portal; a mail tells them. Unblocking later restores the same username and password."
+        ),
+        button=gettext_lazy("Block the account"),
+    ),
 )
 unblock = employee_action(
     account_unblock,

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from employers.hr.access import employee_action, get_employer_for_staff, staff_required
+from employers.hr.access import (
+    Confirmation,
+    employee_action,
+    get_employer_for_staff,
+    staff_required,
+)
 from essportal.web.http import posted_text
 from essportal.web.spreadsheet import spreadsheet_response
 from invitations.collective import grant_batch_summary, grant_preview
@@ -43,7 +48,17 @@ resend = employee_action(
     InvitationError,
 )
 revoke = employee_action(
-    invitation_revoke, gettext_lazy("The invitation of %(name)s was revoked."), InvitationError
+    invitation_revoke,
+    gettext_lazy("The invitation of %(name)s was revoked."),
+    InvitationError,
+    confirm=Confirmation(
+        question=gettext_lazy("Revoke the invitation of %(name)s?"),
+        consequence=gettext_lazy(
+            "The link in the invitation mail stops working at once. To give access later, "
+            "grant access again: a new mail with a new link goes out."
+        ),
+        button=gettext_lazy("Revoke the invitation"),
+    ),
 )
 
 

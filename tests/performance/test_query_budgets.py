@@ -53,13 +53,13 @@ HR_BUDGETS = {
     "employee_edit": (10, 200),
     "invitation_grant": (6, 405),
     "invitation_resend": (6, 405),
-    "invitation_revoke": (6, 405),
+    "invitation_revoke": (8, 200),  # GET asks first (the confirmation page)
     "collective_grant": (15, 200),
     "invitations_requeue_undelivered": (6, 405),
     "collective_batch": (11, 200),  # + where the mails stand (one grouped count)
     "collective_batch_progress": (10, 200),
     "collective_batch_csv": (9, 200),
-    "account_block": (6, 405),
+    "account_block": (8, 200),  # GET asks first (the confirmation page)
     "account_unblock": (6, 405),
     "account_send_username": (6, 405),
     "account_two_factor_reset": (6, 405),

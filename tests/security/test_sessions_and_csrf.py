@@ -181,10 +181,17 @@ def test_the_same_requests_pass_with_a_token_from_our_own_origin(employer_manage
     assert Invitation.objects.filter(employee=employee).exists()
 
 
-def test_hr_actions_refuse_get(manager_client, employee):
-    for name in ("invitation_grant", "invitation_resend", "invitation_revoke"):
+def test_hr_actions_refuse_get(manager_client, employee, grant):
+    for name in ("invitation_grant", "invitation_resend"):
         assert manager_client.get(reverse(f"hr:{name}", args=[employee.pk])).status_code == 405
     assert not Invitation.objects.exists()
+    # A destructive action's GET only asks (the confirmation page); nothing changes.
+    invitation = grant(employee)
+    assert (
+        manager_client.get(reverse("hr:invitation_revoke", args=[employee.pk])).status_code == 200
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == "pending"
 
 
 # --- Open redirects -------------------------------------------------------------------------------
