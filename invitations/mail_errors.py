@@ -1,4 +1,5 @@
-"""What HR is told about a mail that did not go out, read from the error the outbox stored.
+"""What a mail that did not go out means: whether the outbox retries it, the text it stores, and
+what HR is told, read back from that text.
 
 The outbox keeps the technical text of the last failure (`Invitation.mail_error`, written as
 "ExceptionName: text", or a provider's bounce description from the tracking webhook), and logs it.
@@ -10,8 +11,11 @@ any version of the outbox and for descriptions the provider made up; whatever it
 
 import datetime
 import re
+import smtplib
 from dataclasses import dataclass
 
+from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
+from django.core.mail import BadHeaderError
 from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,6 +23,50 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from invitations.models import Invitation
+
+# HTTP answers of an email provider's API that concern this one message or recipient. Others in
+# the 4xx range (401/403 a wrong API key, 404 an unknown sending domain, 408, 429) are about the
+# set-up or the moment: failing every invitation for good on them would turn a misconfiguration
+# into thousands of "mail not delivered".
+_PERMANENT_API_STATUSES = {400, 413, 422}
+
+
+class PermanentMailError(Exception):
+    pass
+
+
+def mail_error_is_permanent(exc: Exception) -> bool:
+    """Whether retrying cannot help: the recipient or the message itself was refused for good.
+
+    SMTP: 5xx is permanent, 4xx transient (greylisting answers 451 at RCPT TO for a while).
+    A refusal of the sender or the log-in is about our set-up, not this mail: retried, and the
+    operator sees the backlog grow (check_operations)."""
+    permanent = (
+        AnymailRecipientsRefused,  # the provider rejected every recipient of this message
+        AnymailInvalidAddress,
+        PermanentMailError,
+        BadHeaderError,  # a header Django refuses to write will be refused again
+    )
+    if isinstance(exc, permanent):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    if isinstance(exc, AnymailAPIError):
+        return getattr(exc, "status_code", None) in _PERMANENT_API_STATUSES
+    return False
+
+
+def describe_error(exc: Exception) -> str:
+    try:
+        text = str(exc)
+    except Exception:  # noqa: BLE001 - some ESP errors fail to format without a response
+        text = repr(exc.args)
+    return f"{type(exc).__name__}: {text}"[:500]
 
 
 class MailProblem(TextChoices):

@@ -17,21 +17,20 @@ import datetime
 import logging
 import random
 import secrets
-import smtplib
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 from django.conf import settings
-from django.core.mail import BadHeaderError, get_connection
+from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
 from employers.models import AuditEvent
 from employers.services import audit_event
+from invitations.mail_errors import describe_error, mail_error_is_permanent
 from invitations.mails import InvitationMails, invitation_link
 from invitations.models import GrantBatch, Invitation, invitation_validity
 from invitations.tokens import token_for, token_hash, token_nonce_new
@@ -41,49 +40,6 @@ logger = logging.getLogger(__name__)
 MAX_MAIL_ATTEMPTS = 8
 BACKOFF_BASE = datetime.timedelta(seconds=30)
 BACKOFF_CAP = datetime.timedelta(hours=1)
-# HTTP answers of an email provider's API that concern this one message or recipient. Others in
-# the 4xx range (401/403 a wrong API key, 404 an unknown sending domain, 408, 429) are about the
-# set-up or the moment: failing every invitation for good on them would turn a misconfiguration
-# into thousands of "mail not delivered".
-_PERMANENT_API_STATUSES = {400, 413, 422}
-
-
-class PermanentMailError(Exception):
-    pass
-
-
-def mail_error_is_permanent(exc: Exception) -> bool:
-    """Whether retrying cannot help: the recipient or the message itself was refused for good.
-
-    SMTP: 5xx is permanent, 4xx transient (greylisting answers 451 at RCPT TO for a while).
-    A refusal of the sender or the log-in is about our set-up, not this mail: retried, and the
-    operator sees the backlog grow (check_operations)."""
-    permanent = (
-        AnymailRecipientsRefused,  # the provider rejected every recipient of this message
-        AnymailInvalidAddress,
-        PermanentMailError,
-        BadHeaderError,  # a header Django refuses to write will be refused again
-    )
-    if isinstance(exc, permanent):
-        return True
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _message in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
-        return False
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return 500 <= exc.smtp_code < 600
-    if isinstance(exc, AnymailAPIError):
-        return getattr(exc, "status_code", None) in _PERMANENT_API_STATUSES
-    return False
-
-
-def describe_error(exc: Exception) -> str:
-    try:
-        text = str(exc)
-    except Exception:  # noqa: BLE001 - some ESP errors fail to format without a response
-        text = repr(exc.args)
-    return f"{type(exc).__name__}: {text}"[:500]
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from invitations import outbox
+from invitations.mail_errors import mail_error_is_permanent
 from invitations.outbox import (
     MAX_MAIL_ATTEMPTS,
     invitations_due_for_sending,
     invitations_send_mail,
-    mail_error_is_permanent,
     retry_delay,
 )
 from invitations.services import invitation_grant

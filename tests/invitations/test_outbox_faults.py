@@ -16,6 +16,7 @@ from django.utils import timezone
 from employers.models import AuditEvent
 from invitations import outbox
 from invitations.collective import grant_preview, stalled_grant_batches
+from invitations.mail_errors import mail_error_is_permanent
 from invitations.models import BATCH_STALLED_AFTER, GrantBatch, Invitation
 from invitations.outbox import invitations_due_for_sending, invitations_send_mail
 from invitations.services import invitation_grant
@@ -102,7 +103,7 @@ def test_a_greylisted_recipient_is_retried_and_then_sent_once(failing_mail, leas
     ],
 )
 def test_only_a_refusal_of_this_recipient_or_message_is_permanent(error, permanent):
-    assert outbox.mail_error_is_permanent(error) is permanent
+    assert mail_error_is_permanent(error) is permanent
 
 
 def test_a_mail_refused_for_good_leaves_the_employee_visibly_re_grantable(failing_mail, lease):
