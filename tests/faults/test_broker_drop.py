@@ -25,6 +25,7 @@ from invitations.tasks import send_invitation_mails
 from tests.conftest import wait_for
 from tests.factories import EmployeeFactory
 from tests.faults.test_faults import ROOT, mails_in
+from tests.faults.worker import worker_env
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -32,27 +33,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def start_worker(redis_url: str, mail_dir) -> subprocess.Popen:
     """A worker as docker-compose.yml runs it (prefork, two processes), mailing slowly to files,
     in a process group of its own so that the pool goes with it."""
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "essportal.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "broker-drop-test-" + "x" * 50,
-        "ALLOWED_HOSTS": "localhost",
-        "HTTPS": "false",
-        "SITE_URL": "https://portal.example.test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "tests.mail_backends.SlowFileBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "SLOW_MAIL_SECONDS": "0.05",
-        "COLLECTIVE_CHUNK_SIZE": "20",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = worker_env(
+        redis_url,
+        mail_dir,
+        EMAIL_BACKEND="tests.mail_backends.SlowFileBackend",
+        SLOW_MAIL_SECONDS="0.05",
+        COLLECTIVE_CHUNK_SIZE="20",
+    )
     return subprocess.Popen(  # noqa: S603 - our own worker
         [sys.executable, "-m", "celery", "-A", "essportal", "worker"]
         + ["--concurrency", "2", "-l", "WARNING"],

@@ -5,7 +5,6 @@ Each test starts its own redis-server on a free port, so that stopping it distur
 
 import datetime
 import email
-import os
 import shutil
 import socket
 import subprocess
@@ -26,6 +25,7 @@ from invitations.services import grant_batch_start, invitation_grant
 from invitations.tasks import sweep_invitation_outbox
 from tests.conftest import wait_for
 from tests.factories import EmployeeFactory
+from tests.faults.worker import worker_env
 from tests.mail_backends import FailingBackend
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -183,26 +183,12 @@ def test_a_provider_down_for_good_ends_in_failed_which_hr_sees(
 
 
 def start_worker_process(redis_url: str, mail_dir: Path) -> subprocess.Popen:
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "essportal.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "fault-test-" + "x" * 50,
-        "ALLOWED_HOSTS": "localhost",
-        "HTTPS": "false",
-        "SITE_URL": "https://portal.example.test",
-        "DATABASE_URL": (
-            f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
-            f"{database['PORT'] or 5432}/{database['NAME']}"
-        ),
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "COLLECTIVE_CHUNK_SIZE": "100",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = worker_env(
+        redis_url,
+        mail_dir,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        COLLECTIVE_CHUNK_SIZE="100",
+    )
     return subprocess.Popen(  # noqa: S603 - our own worker
         [
             sys.executable,
