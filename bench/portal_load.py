@@ -83,6 +83,7 @@ def seed(employees: int) -> list[dict]:
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
 
+    from employees.mfa.stage import PASSWORD_ONLY_KEY
     from employees.models import Employee, Payslip, PayslipLine
     from employers.models import Employer, Provider
     from essportal.backends import PORTAL_BACKEND
@@ -158,6 +159,9 @@ def seed(employees: int) -> list[dict]:
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = PORTAL_BACKEND
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        # Signed in with a password alone, which the employer allows (two-step sign-in is
+        # optional): without this mark every page answers with the second step's redirect.
+        store[PASSWORD_ONLY_KEY] = user.pk
         store.create()
         sessions.append({"cookie": store.session_key, "payslip": latest[person.pk]})
     return sessions

@@ -32,6 +32,16 @@ class Provider(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "employees_require_two_factor" not in update_fields:
+            return
+        # The employers that follow this default (Employer.employees_need_two_factor).
+        self.employers.filter(require_two_factor__isnull=True).update(
+            employees_need_two_factor=self.employees_require_two_factor
+        )
+
 
 class Employer(models.Model):
     provider = models.ForeignKey(
@@ -79,6 +89,10 @@ class Employer(models.Model):
         default=None,
         help_text=_("Empty: as the payroll office's default for its employers."),
     )
+    # What applies: the choice above, or else the provider's default. Stored so that the user
+    # of every portal request comes without the provider (essportal/backends.py); kept by
+    # save() here and Provider.save().
+    employees_need_two_factor = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,9 +106,14 @@ class Employer(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def employees_need_two_factor(self) -> bool:
-        """The employer's own choice, or else its provider's default."""
+    def save(self, *args, **kwargs):
+        self.employees_need_two_factor = self._effective_two_factor()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "require_two_factor" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "employees_need_two_factor"}
+        super().save(*args, **kwargs)
+
+    def _effective_two_factor(self) -> bool:
         if self.require_two_factor is not None:
             return self.require_two_factor
         return self.provider.employees_require_two_factor

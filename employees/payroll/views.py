@@ -7,8 +7,8 @@ from django.utils import timezone
 from employees.payroll import pdf
 from employees.payroll.selectors import (
     payslip_with_lines,
-    payslip_years,
     payslips_for_employee,
+    payslips_of_year,
     statements_for_employee,
 )
 from employees.portal.access import employee_object_or_404, employee_page, employee_required
@@ -23,20 +23,18 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
 
 @employee_required
 def payslips(request):
-    today = timezone.localdate()
-    years = payslip_years(request.employee, today=today)
     try:
         year = int(request.GET["year"])
     except (KeyError, ValueError):
-        year = years[0] if years else today.year
-    rows = payslips_for_employee(request.employee, today=today).filter(year=year)
+        year = None
+    page = payslips_of_year(request.employee, today=timezone.localdate(), year=year)
     return employee_page(
         request,
         "employees/payroll/payslips.html",
         "payslips",
-        payslips=rows.order_by("-period_start", "-id"),
-        years=years,
-        year=year,
+        payslips=page.payslips,
+        years=page.years,
+        year=page.year,
     )
 
 

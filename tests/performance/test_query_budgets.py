@@ -91,7 +91,7 @@ PORTAL_BUDGETS = {
     "account": (5, 200, "employee"),
     "change_password": (5, 200, "employee"),
     "home": (9, 200, "employee"),
-    "payslips": (7, 200, "employee"),
+    "payslips": (6, 200, "employee"),  # the payslips and their years in one read
     "payslip": (7, 200, "employee"),
     "payslip_pdf": (7, 200, "employee"),
     "statements": (6, 200, "employee"),

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -150,6 +152,30 @@ def test_list_stays_within_a_few_queries(portal, employee, django_assert_max_num
         PayslipFactory(employee=employee, period=period)
     with django_assert_max_num_queries(10):
         portal.get(reverse("portal:payslips"))
+
+
+def test_list_reads_the_payslips_and_their_years_in_one_query(portal, employee, march):
+    PayslipFactory(employee=employee, year=2025, period=12)
+    portal.get(reverse("portal:payslips"))  # the session's first write is out of the way
+    with CaptureQueriesContext(connection) as queries:
+        response = portal.get(reverse("portal:payslips"))
+    payslip_reads = [q for q in queries if "employees_payslip" in q["sql"]]
+    assert len(payslip_reads) == 1
+    assert response.context["years"] == [2026, 2025]
+    assert response.context["year"] == 2026
+
+
+def test_a_year_without_payslips_is_shown_empty_with_the_years_there_are(portal, march):
+    response = portal.get(reverse("portal:payslips"), {"year": "2019"})
+    assert response.context["year"] == 2019
+    assert list(response.context["payslips"]) == []
+    assert response.context["years"] == [2026]
+
+
+def test_row_links_lead_to_the_payslip_and_its_pdf(portal, march):
+    content = portal.get(reverse("portal:payslips")).content.decode()
+    assert f'href="{reverse("portal:payslip", args=[march.pk])}"' in content
+    assert f'href="{reverse("portal:payslip_pdf", args=[march.pk])}"' in content
 
 
 def test_money_is_written_the_way_the_language_does():
