@@ -249,9 +249,7 @@ def test_unknown_kinds_and_languages_are_404(manager_client, employer, kind, lan
     assert manager_client.get(edit_url("employer", employer, kind, language)).status_code == 404
 
 
-def test_the_overview_lists_every_mail_once_with_its_sources_per_language(
-    manager_client, employer
-):
+def test_the_overview_lists_every_mail_once_with_its_sources_per_language(manager_client, employer):
     EmailText.objects.create(employer=employer, kind="invitation", language="nl", subject="S")
     rows = manager_client.get(reverse("hr:email_texts", args=["employer", employer.pk])).context[
         "rows"
