@@ -64,6 +64,9 @@ def test_the_preview_follows_what_hr_types_without_csp_errors(new_page, hr, chec
     assert page.locator(".mail-preview").count() == 1
     assert page.evaluate("history.length") == history
     check_accessibility(page)
+    page.click("main p.muted a")  # back to the list: one row per mail, a link per language
+    page.wait_for_selector("#email-texts")
+    check_accessibility(page)
     assert problems == []
 
 
