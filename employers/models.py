@@ -92,10 +92,6 @@ class Employer(models.Model):
     def __str__(self):
         return self.name
 
-    def has_module(self, module: str) -> bool:
-        """Whether the employer uses an optional HRM module (R2), by its name ("leave")."""
-        return {"leave": self.leave_module}[module]
-
     @property
     def employees_need_two_factor(self) -> bool:
         """The employer's own choice, or else its provider's default."""

@@ -23,13 +23,17 @@ def email_text_for(owner, kind: str, language: str) -> EmailText | None:
     return EmailText.objects.filter(kind=kind, language=language, **_owner_filter(owner)).first()
 
 
+# The optional modules (R2), by the name a MailKind gives, and the Employer field that switches it.
+MODULE_SWITCHES = {"leave": "leave_module"}
+
+
 def email_kind_offered(owner, kind: MailKind) -> bool:
     """Whether HR of this owner gets to edit a kind of mail. The mails of an optional module
     (R2) that the employer does not use are never sent, so they are not offered; a provider is
     offered every mail (some of its employers may use the module)."""
     if kind.module is None or not isinstance(owner, Employer):
         return True
-    return owner.has_module(kind.module)
+    return getattr(owner, MODULE_SWITCHES[kind.module])
 
 
 def email_kinds_for(owner) -> list[MailKind]:

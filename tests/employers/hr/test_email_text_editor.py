@@ -114,6 +114,18 @@ def test_an_employer_without_the_leave_module_is_not_offered_the_leave_mails(
     assert not EmailText.objects.exists()
 
 
+def test_every_module_a_mail_belongs_to_is_a_switch_on_the_employer():
+    from employers.models import Employer
+    from employers.texts import MODULE_SWITCHES
+
+    modules = {kind.module for kind in KINDS.values() if kind.module}
+    assert modules == {"leave"}
+    for module in modules:
+        assert Employer._meta.get_field(MODULE_SWITCHES[module]).get_internal_type() == (
+            "BooleanField"
+        )
+
+
 def test_an_employer_with_the_leave_module_is_offered_the_leave_mails(manager_client, employer):
     assert employer.leave_module
     assert manager_client.get(url("employer", employer, "leave_approved")).status_code == 200
