@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from employers.models import EmailText, Employer, Provider
-from essportal.mail.kinds import FIELDS
+from essportal.mail.kinds import FIELDS, KINDS, MailKind
 from essportal.mail.texts import (
     MailTexts,
     ResolvedText,
@@ -23,12 +23,53 @@ def email_text_for(owner, kind: str, language: str) -> EmailText | None:
     return EmailText.objects.filter(kind=kind, language=language, **_owner_filter(owner)).first()
 
 
+# The optional modules (R2), by the name a MailKind gives, and the Employer field that switches it.
+MODULE_SWITCHES = {"leave": "leave_module"}
+
+
+def email_kind_offered(owner, kind: MailKind) -> bool:
+    """Whether HR of this owner gets to edit a kind of mail. The mails of an optional module
+    (R2) that the employer does not use are never sent, so they are not offered; a provider is
+    offered every mail (some of its employers may use the module)."""
+    if kind.module is None or not isinstance(owner, Employer):
+        return True
+    return getattr(owner, MODULE_SWITCHES[kind.module])
+
+
+def email_kinds_for(owner) -> list[MailKind]:
+    return [kind for kind in KINDS.values() if email_kind_offered(owner, kind)]
+
+
+def email_text_inherited(owner, kind: str, language: str) -> ResolvedText:
+    """What each field is without the owner's own override: what "restore" gives, and what a
+    field left as it is keeps following."""
+    provider_row = None
+    if isinstance(owner, Employer):
+        provider_row = EmailText.objects.filter(
+            provider_id=owner.provider_id, kind=kind, language=language
+        ).first()
+    return email_text_resolve(
+        kind=kind, language=language, overrides={"employer": None, "provider": provider_row}
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()
+
+
 @transaction.atomic
 def email_text_save(
     *, owner: Employer | Provider, kind: str, language: str, subject: str, body: str, actor=None
 ) -> EmailText | None:
-    """Store the owner's override; blank fields inherit. Both blank removes the override.
+    """Store the owner's override; blank fields inherit. The editor shows the text that is sent
+    now, so a field saved as it is, equal to the inherited text, is stored blank: it keeps
+    following the provider's or the standard text. Both blank removes the override.
     The values must have been validated with essportal.mail.texts.text_problems."""
+    inherited = email_text_inherited(owner, kind, language)
+    if subject and _same_text(subject, inherited.subject):
+        subject = ""
+    if body and _same_text(body, inherited.body):
+        body = ""
     if not subject and not body:
         EmailText.objects.filter(kind=kind, language=language, **_owner_filter(owner)).delete()
         return None

@@ -1,4 +1,5 @@
-"""HR editor for the mail texts (R16): provider level and employer level, one URL per action."""
+"""HR editor for the mail texts (R16): provider level and employer level, one URL per action.
+The preview of a text is a page of its own (employers/hr/text_preview.py)."""
 
 import errno
 import logging
@@ -15,9 +16,11 @@ from employees.mfa.recheck import needs_recheck, recheck_redirect
 from employers.hr.access import get_employer_for_staff, get_provider_for_staff, staff_required
 from employers.hr.forms import EmailTextForm, SenderForm
 from employers.models import EmailText, Employer
+from employers.selectors import memberships_for_staff, staff_can_manage
 from employers.texts import (
+    email_kind_offered,
+    email_kinds_for,
     email_overrides_for,
-    email_text_for,
     email_text_restore_field,
     email_text_save,
 )
@@ -33,9 +36,10 @@ from essportal.mail.texts import (
 logger = logging.getLogger(__name__)
 
 LEVELS = ("employer", "provider")
+NO_OVERRIDES = {"employer": None, "provider": None}
 
 
-def _owner(request, level: str, owner_id: int, *, manage: bool = False):
+def text_owner(request, level: str, owner_id: int, *, manage: bool = False):
     if level == "employer":
         return get_employer_for_staff(request, owner_id, manage=manage)
     if level == "provider":
@@ -43,23 +47,33 @@ def _owner(request, level: str, owner_id: int, *, manage: bool = False):
     raise Http404
 
 
-def _kind(kind: str, language: str):
-    if kind not in KINDS or language not in LANGUAGES:
+def offered_kind(owner, kind: str, language: str):
+    """The kind of mail, if it exists and is offered to this owner (not the mails of a module
+    the employer does not use)."""
+    if kind not in KINDS or language not in LANGUAGES or not email_kind_offered(owner, KINDS[kind]):
         raise Http404
     return KINDS[kind]
 
 
-def _sample_employer(owner):
+def _can_manage(request, owner) -> bool:
+    if isinstance(owner, Employer):
+        return staff_can_manage(request.user, owner)
+    return any(
+        m.can_manage for m in memberships_for_staff(request.user) if m.provider_id == owner.pk
+    )
+
+
+def sample_employer(owner):
     """Whose name a preview shows: the employer itself, or a stand-in under the provider."""
     if isinstance(owner, Employer):
         return owner
     return Employer(provider=owner, name=_("Sample employer B.V."), contact_name="HR")
 
 
-def _overrides(owner, kind: str, language: str, draft: EmailText | None = None):
+def overrides_with_draft(owner, kind: str, language: str, draft: EmailText | None = None):
     """The rows that apply to the owner, optionally with the owner's own row replaced by an
     unsaved draft (for a preview)."""
-    rows = email_overrides_for(owner).get((kind, language), {"employer": None, "provider": None})
+    rows = email_overrides_for(owner).get((kind, language), NO_OVERRIDES)
     if draft is not None:
         rows = {**rows, ("employer" if isinstance(owner, Employer) else "provider"): draft}
     return rows
@@ -76,55 +90,59 @@ def _context(owner, level, **extra):
 
 @staff_required
 def email_texts(request, level, owner_id):
-    owner = _owner(request, level, owner_id)
+    owner = text_owner(request, level, owner_id)
     sender_form = SenderForm(instance=owner) if level == "employer" else None
     return _texts_page(request, owner, level, sender_form)
 
 
 def _texts_page(request, owner, level, sender_form):
+    """One row per kind of mail the owner sends, with its texts per language."""
     overrides = email_overrides_for(owner)
-    rows = []
-    for kind in KINDS.values():
-        for language in LANGUAGES:
-            resolved = email_text_resolve(
-                kind=kind.key,
-                language=language,
-                overrides=overrides.get((kind.key, language), {"employer": None, "provider": None}),
-            )
-            rows.append({"kind": kind, "language": language, "resolved": resolved})
+    rows = [
+        {
+            "kind": kind,
+            "languages": [
+                {
+                    "language": language,
+                    "resolved": email_text_resolve(
+                        kind=kind.key,
+                        language=language,
+                        overrides=overrides.get((kind.key, language), NO_OVERRIDES),
+                    ),
+                }
+                for language in LANGUAGES
+            ],
+        }
+        for kind in email_kinds_for(owner)
+    ]
     return render(
         request,
         "employers/hr/email_texts.html",
-        _context(owner, level, rows=rows, sender_form=sender_form),
+        _context(owner, level, rows=rows, sender_form=sender_form, languages=LANGUAGES),
     )
 
 
 @staff_required
 def email_text_edit(request, level, owner_id, kind, language):
-    owner = _owner(request, level, owner_id, manage=request.method == "POST")
-    mail_kind = _kind(kind, language)
-    current = email_text_for(owner, kind, language)
-    initial = {"subject": current.subject, "body": current.body} if current else {}
-    form = EmailTextForm(request.POST or None, initial=initial, kind=mail_kind)
+    """The editor, filled with the text that is sent now; saving keeps only what differs from
+    the inherited text (employers.texts.email_text_save)."""
+    owner = text_owner(request, level, owner_id, manage=request.method == "POST")
+    mail_kind = offered_kind(owner, kind, language)
+    rows = overrides_with_draft(owner, kind, language)
+    effective = email_text_resolve(kind=kind, language=language, overrides=rows)
+    form = EmailTextForm(
+        request.POST if request.method == "POST" else None,
+        initial={"subject": effective.subject, "body": effective.body},
+        kind=mail_kind,
+    )
     if request.method == "POST" and form.is_valid():
         email_text_save(
             owner=owner, kind=kind, language=language, actor=request.user, **form.cleaned_data
         )
         messages.success(request, _("The text was saved."))
         return redirect("hr:email_text_edit", level, owner.pk, kind, language)
-    return _edit_page(request, owner, level, mail_kind, language, form)
-
-
-def _edit_page(request, owner, level, mail_kind, language, form, preview=None):
     # What each field resolves to without this owner's own override: what "restore" gives.
-    inherited_rows = _overrides(owner, mail_kind.key, language)
-    own_level = "employer" if level == "employer" else "provider"
-    inherited = email_text_resolve(
-        kind=mail_kind.key,
-        language=language,
-        overrides={**inherited_rows, own_level: None},
-    )
-    effective = email_text_resolve(kind=mail_kind.key, language=language, overrides=inherited_rows)
+    inherited = email_text_resolve(kind=kind, language=language, overrides={**rows, level: None})
     return render(
         request,
         "employers/hr/email_text_edit.html",
@@ -138,46 +156,24 @@ def _edit_page(request, owner, level, mail_kind, language, form, preview=None):
             effective=effective,
             placeholders=[PLACEHOLDERS[name] for name in mail_kind.placeholders],
             fields=FIELDS,
-            preview=preview,
             languages=LANGUAGES,
+            can_manage=_can_manage(request, owner),
         ),
     )
 
 
 @require_POST
 @staff_required
-def email_text_preview(request, level, owner_id, kind, language):
-    """Show the posted (unsaved) text with a sample employee, next to the other language."""
-    owner = _owner(request, level, owner_id)
-    mail_kind = _kind(kind, language)
-    form = EmailTextForm(request.POST, kind=mail_kind)
-    preview = None
-    if form.is_valid():
-        employer = _sample_employer(owner)
-        draft = EmailText(kind=kind, language=language, **form.cleaned_data)
-        preview = []
-        for lang in LANGUAGES:
-            overrides = _overrides(owner, kind, lang, draft if lang == language else None)
-            resolved = email_text_resolve(kind=kind, language=lang, overrides=overrides)
-            texts = render_resolved(
-                resolved, sample_values(kind, employer), html_frame(employer, lang)
-            )
-            preview.append({"language": lang, "texts": texts, "sources": resolved.sources})
-    return _edit_page(request, owner, level, mail_kind, language, form, preview=preview)
-
-
-@require_POST
-@staff_required
 def email_text_test(request, level, owner_id, kind, language):
     """Send me a test mail of the saved text."""
-    owner = _owner(request, level, owner_id, manage=True)
-    _kind(kind, language)
+    owner = text_owner(request, level, owner_id, manage=True)
+    offered_kind(owner, kind, language)
     if not request.user.email:
         messages.error(request, _("Your account has no email address for a test mail."))
         return redirect("hr:email_text_edit", level, owner.pk, kind, language)
-    employer = _sample_employer(owner)
+    employer = sample_employer(owner)
     resolved = email_text_resolve(
-        kind=kind, language=language, overrides=_overrides(owner, kind, language)
+        kind=kind, language=language, overrides=overrides_with_draft(owner, kind, language)
     )
     texts = render_resolved(resolved, sample_values(kind, employer), html_frame(employer, language))
     texts = type(texts)(subject=_("[Test] %s") % texts.subject, text=texts.text, html=texts.html)
@@ -191,8 +187,8 @@ def email_text_test(request, level, owner_id, kind, language):
 @require_POST
 @staff_required
 def email_text_restore(request, level, owner_id, kind, language, field_name):
-    owner = _owner(request, level, owner_id, manage=True)
-    _kind(kind, language)
+    owner = text_owner(request, level, owner_id, manage=True)
+    offered_kind(owner, kind, language)
     if field_name not in FIELDS:
         raise Http404
     email_text_restore_field(

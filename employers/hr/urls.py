@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from employers.hr import accounts, audit, employees, invitations, leave, texts, twostep
+from employers.hr import (
+    accounts,
+    audit,
+    employees,
+    invitations,
+    leave,
+    text_preview,
+    texts,
+    twostep,
+)
 
 
 class LevelConverter:
@@ -85,7 +94,7 @@ urlpatterns = [
     # Email texts (R16)
     path(TEXTS, texts.email_texts, name="email_texts"),
     path(TEXT, texts.email_text_edit, name="email_text_edit"),
-    path(TEXT + "preview/", texts.email_text_preview, name="email_text_preview"),
+    path(TEXT + "preview/", text_preview.email_text_preview, name="email_text_preview"),
     path(TEXT + "test/", texts.email_text_test, name="email_text_test"),
     path(TEXT + "restore/<slug:field_name>/", texts.email_text_restore, name="email_text_restore"),
     path("email-texts/employer/<int:owner_id>/sender/", texts.sender, name="email_sender"),

@@ -76,6 +76,8 @@ class MailKind:
     body: str
     # The label of the button a {link} standing alone in a paragraph becomes in the HTML part.
     button: str = gettext_lazy("Open the employee portal")
+    # The optional HRM module (R2) this mail belongs to; None: every employer sends it.
+    module: str | None = None
 
 
 def _kind(key, label, extra, required, subject, body, **options) -> MailKind:
@@ -276,6 +278,7 @@ KINDS = {
                 "See your leave in the employee portal: {link}\n\n"
                 "Kind regards,\n{employer}"
             ),
+            module="leave",
         ),
         _kind(
             "leave_rejected",
@@ -292,6 +295,7 @@ KINDS = {
                 "See your leave in the employee portal: {link}\n\n"
                 "Kind regards,\n{employer}"
             ),
+            module="leave",
         ),
     ]
 }

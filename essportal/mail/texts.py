@@ -167,11 +167,21 @@ def _body_html(body: str, values: dict[str, str], button: str = "") -> str:
 _CONTENT = "\x00content\x00"
 
 
-def html_frame(employer, language: str) -> tuple[str, str]:
+def html_frame(
+    employer, language: str, *, logo_src: str = "cid:employer-logo", header: str = ""
+) -> tuple[str, str]:
+    """The HTML part around the body. A mail refers to its logo as an inline part (cid:); HR's
+    preview passes the logo as a data: URL, and a header (safe HTML) shown above the mail."""
     with translation.override(language):
         page = render_to_string(
             "essportal/mail/layout.html",
-            {"employer": employer, "language": language, "content": _CONTENT},
+            {
+                "employer": employer,
+                "language": language,
+                "content": _CONTENT,
+                "logo_src": logo_src,
+                "header": header,
+            },
         )
     before, _sep, after = page.partition(_CONTENT)
     return before, after

@@ -19,6 +19,12 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# HR's preview of a mail (employers/hr/text_preview.py), shown in a sandboxed frame: the mail's
+# inline styles and its logo as a data: URL, nothing else; framed by the portal's own pages.
+MAIL_PREVIEW_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+)
+
 
 class SecurityHeadersMiddleware:
     """Headers Django's SecurityMiddleware does not set.

@@ -70,7 +70,7 @@ HR_BUDGETS = {
     "leave_reject": (6, 405),
     "email_texts": (9, 200),
     "email_text_edit": (10, 200),
-    "email_text_preview": (6, 405),
+    "email_text_preview": (10, 200),  # GET: the text sent now, in the frame beside the editor
     "email_text_test": (6, 405),
     "email_text_restore": (6, 405),
     "email_sender": (6, 405),
