@@ -35,6 +35,17 @@ def staff_can_manage(user, employer: Employer) -> bool:
     )
 
 
+def staff_sees_several_employers(user) -> bool:
+    """Whether choosing an employer makes sense: staff of a provider, or of more than one
+    employer. From the memberships read once per request: no query of its own."""
+    memberships = memberships_for_staff(user)
+    return any(m.provider_id for m in memberships) or len(memberships) > 1
+
+
+def staff_can_manage_provider(user, provider_id: int) -> bool:
+    return any(m.can_manage and m.provider_id == provider_id for m in memberships_for_staff(user))
+
+
 def audit_events_for_employer(employer: Employer) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(employer=employer).select_related("employee")
 

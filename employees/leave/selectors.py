@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     IntegerField,
     OuterRef,
@@ -109,6 +110,29 @@ def leave_requests_for_employer(employer, *, status: str = "") -> QuerySet[Leave
         .order_by("waiting", "start_date", "-id")
     )
     return rows.filter(status=status) if status else rows
+
+
+def leave_requests_waiting_count(employer) -> int:
+    """How many of the employer's requests await HR's decision: the menu's badge, one count."""
+    if not employer.leave_module:
+        return 0
+    return LeaveRequest.objects.filter(
+        employee__employer=employer, status=LeaveRequest.Status.REQUESTED
+    ).count()
+
+
+def leave_requests_waiting_per_employer(employer_ids) -> dict[int, int]:
+    """Requests awaiting a decision per employer (where the leave module is on): one query."""
+    return dict(
+        LeaveRequest.objects.filter(
+            employee__employer_id__in=list(employer_ids),
+            employee__employer__leave_module=True,
+            status=LeaveRequest.Status.REQUESTED,
+        )
+        .values_list("employee__employer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def leave_requests_of_employers(employers) -> QuerySet[LeaveRequest]:
