@@ -439,6 +439,13 @@ OPERATIONS_OUTBOX_LATE_MINUTES = env.int("OPERATIONS_OUTBOX_LATE_MINUTES", defau
 OPERATIONS_FAILED_MAILS_PER_DAY = env.int("OPERATIONS_FAILED_MAILS_PER_DAY", default=5)
 OPERATIONS_BATCH_STALLED_MINUTES = env.int("OPERATIONS_BATCH_STALLED_MINUTES", default=10)
 
+# The hour (local time, TIME_ZONE) of HR's daily mail about new leave requests (0-23).
+LEAVE_DIGEST_HOUR = env.int("LEAVE_DIGEST_HOUR", default=7)
+if not 0 <= LEAVE_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"LEAVE_DIGEST_HOUR must be an hour, 0 to 23, not {LEAVE_DIGEST_HOUR}."
+    )
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-invitation-outbox": {
         "task": "invitations.tasks.sweep_invitation_outbox",
@@ -447,6 +454,10 @@ CELERY_BEAT_SCHEDULE = {
     "notify-published-documents": {
         "task": "employees.tasks.notify_published_documents",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "leave-digest": {
+        "task": "employers.hr.tasks.send_leave_digest",
+        "schedule": crontab(hour=LEAVE_DIGEST_HOUR, minute=0),
     },
 }
 

@@ -135,6 +135,17 @@ def leave_requests_waiting_per_employer(employer_ids) -> dict[int, int]:
     )
 
 
+def leave_requests_waiting_since(employers, since) -> QuerySet[LeaveRequest]:
+    """Requests at these employers (leave module on) that came in after `since` and still
+    await a decision, per employer and in the order they came in."""
+    return (
+        leave_requests_of_employers(employers)
+        .filter(status=LeaveRequest.Status.REQUESTED, created_at__gt=since)
+        .select_related("employee__employer", "leave_type")
+        .order_by("employee__employer__name", "employee__employer_id", "created_at", "id")
+    )
+
+
 def leave_requests_of_employers(employers) -> QuerySet[LeaveRequest]:
     """Requests at these employers, where the leave module is on (R2)."""
     return LeaveRequest.objects.select_related("employee__employer", "leave_type").filter(

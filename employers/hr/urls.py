@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from employers.hr import accounts, audit, employees, invitations, leave, texts, twostep
+from employers.hr import (
+    accounts,
+    audit,
+    employees,
+    invitations,
+    leave,
+    notifications,
+    texts,
+    twostep,
+)
 
 
 class LevelConverter:
@@ -33,6 +42,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="hr:login"), name="logout"),
     path("", employees.home, name="home"),
     path("switch/", employees.switch_employer, name="switch_employer"),
+    path("notifications/", notifications.notifications, name="notifications"),
     # Employees
     path(EMPLOYER + "employees/", employees.employee_list, name="employee_list"),
     path(EMPLOYER + "employees/new/", employees.employee_new, name="employee_new"),

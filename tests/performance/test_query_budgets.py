@@ -47,6 +47,7 @@ HR_BUDGETS = {
     "logout": (6, 405),
     "home": (8, 302),
     "switch_employer": (7, 302),
+    "notifications": (8, 200),  # + the user's mail settings
     "employee_list": (11, 200),  # + the counts on the access-state tabs, one query
     "employee_new": (9, 200),
     "audit_log": (10, 200),
