@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "essportal.web.context_processors.site",
-                "employers.hr.context_processors.staff",
             ],
         },
     },

@@ -30,6 +30,14 @@ def test_a_manager_finds_the_three_collective_actions_under_one_menu_entry(
         assert reverse(name, args=[employer.pk]) in menu
 
 
+def test_a_manager_finds_the_employers_settings_under_one_menu_entry(manager_client, employer):
+    page = _page(manager_client, employer)
+    menu = page[page.index('id="menu-settings"') :]
+    menu = menu[: menu.index("</details>")]
+    assert reverse("hr:email_texts", args=["employer", employer.pk]) in menu
+    assert reverse("hr:two_step_policy", args=[employer.pk]) in menu
+
+
 def test_a_read_only_user_sees_no_link_to_an_action_they_cannot_take(viewer_client, employer):
     page = _page(viewer_client, employer)
     assert 'id="menu-collective"' not in page
