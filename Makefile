@@ -23,6 +23,8 @@ node_modules/.installed: package.json package-lock.json
 
 ## Serve the HR UI and portal with demo data on the embedded defaults (SQLite, in-process tasks,
 ## mail printed in this terminal).
+## Mails print as one line each here (to, subject, first link); the whole message is an .eml
+## file in var/mail/ (essportal/mail/dev_backend.py, the default with DEBUG).
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	DEBUG=true $(BIN)/python manage.py seed_demo

@@ -158,6 +158,35 @@ class StaffMembership(models.Model):
         return self.role == self.Role.MANAGER
 
 
+class StaffNotifications(models.Model):
+    """What an HR user is mailed about, and in which language. Without a row: the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="staff_notifications",
+    )
+    leave_digest = models.BooleanField(
+        _("a daily mail about new leave requests awaiting a decision"), default=True
+    )
+    language = models.CharField(
+        _("language of the mails"),
+        max_length=2,
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        default="nl",
+    )
+    # When the last digest went out: it lists what came in after this, and at most one a day.
+    leave_digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff notification settings")
+        verbose_name_plural = _("staff notification settings")
+
+    def __str__(self):
+        return f"{self.user} ({'on' if self.leave_digest else 'off'})"
+
+
 class AuditEvent(models.Model):
     """An access event HR can read. The actor's name is copied so history outlives the account."""
 

@@ -1,6 +1,6 @@
 from django.db.models import Q, QuerySet
 
-from employers.models import AuditEvent, Employer, StaffMembership
+from employers.models import AuditEvent, Employer, StaffMembership, StaffNotifications
 
 
 def memberships_for_staff(user) -> list[StaffMembership]:
@@ -35,9 +35,36 @@ def staff_can_manage(user, employer: Employer) -> bool:
     )
 
 
+def staff_sees_several_employers(user) -> bool:
+    """Whether choosing an employer makes sense: staff of a provider, or of more than one
+    employer. From the memberships read once per request: no query of its own."""
+    memberships = memberships_for_staff(user)
+    return any(m.provider_id for m in memberships) or len(memberships) > 1
+
+
+def staff_can_manage_provider(user, provider_id: int) -> bool:
+    return any(m.can_manage and m.provider_id == provider_id for m in memberships_for_staff(user))
+
+
 def audit_events_for_employer(employer: Employer) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(employer=employer).select_related("employee")
 
 
 def audit_events_for_employee(employee) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(employee=employee).select_related("employee")
+
+
+def staff_notifications_of(user) -> StaffNotifications:
+    """The user's mail settings; the defaults (not saved) when they never changed them."""
+    found = StaffNotifications.objects.filter(user=user).first()
+    return found or StaffNotifications(user=user)
+
+
+def staff_managing_memberships() -> QuerySet[StaffMembership]:
+    """The memberships of active staff with a mail address who may decide: whom a digest is for."""
+    return (
+        StaffMembership.objects.filter(role=StaffMembership.Role.MANAGER, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id", "pk")
+    )

@@ -2,9 +2,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from employers.models import AuditEvent, Employer, Provider, StaffMembership
+from employers.models import AuditEvent, Employer, Provider, StaffMembership, StaffNotifications
 from essportal.validators import validate_one_line
 
 
@@ -156,3 +157,41 @@ def provider_two_factor_set(
             ip_address=ip_address,
             detail=f"provider default: {required}",
         )
+
+
+def staff_notifications_set(*, user, leave_digest: bool, language: str) -> StaffNotifications:
+    """Save what the HR user wants to be mailed about, and in which language."""
+    settings_row, _created = StaffNotifications.objects.update_or_create(
+        user=user, defaults={"leave_digest": leave_digest, "language": language}
+    )
+    return settings_row
+
+
+def staff_leave_digest_claim(*, user, now) -> StaffNotifications | None:
+    """Take today's leave digest of this user: None when it is switched off or already went out
+    today (in local time). The conditional update lets one of two simultaneous runs (beat and a
+    cron'd command) through; the row keeps the previous time for the caller in
+    `previous_sent_at`, to list what came in since and to give the claim back if sending fails."""
+    row, _created = StaffNotifications.objects.get_or_create(user=user)
+    previous = row.leave_digest_sent_at
+    if not row.leave_digest:
+        return None
+    if previous is not None and timezone.localdate(previous) == timezone.localdate(now):
+        return None
+    claimed = StaffNotifications.objects.filter(
+        pk=row.pk, leave_digest=True, leave_digest_sent_at=previous
+    ).update(leave_digest_sent_at=now)
+    if not claimed:
+        return None
+    row.previous_sent_at = previous
+    row.leave_digest_sent_at = now
+    return row
+
+
+def staff_leave_digest_release(*, row: StaffNotifications) -> None:
+    """Give a claimed digest back (nothing to send, or the mail failed): the next run tries
+    again, from the same moment."""
+    StaffNotifications.objects.filter(
+        pk=row.pk, leave_digest_sent_at=row.leave_digest_sent_at
+    ).update(leave_digest_sent_at=row.previous_sent_at)
+    row.leave_digest_sent_at = row.previous_sent_at

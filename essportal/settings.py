@@ -120,7 +120,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "essportal.web.context_processors.site",
-                "employers.hr.context_processors.staff",
             ],
         },
     },
@@ -297,7 +296,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
 # --- Mail. Any ESP that django-anymail supports works by setting EMAIL_BACKEND and its ANYMAIL_*.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Unset: with DEBUG (`make run`) each mail is one line in the terminal with its first link, and
+# the whole message an .eml file in EMAIL_FILE_PATH (essportal/mail/dev_backend.py); without
+# DEBUG, printed whole to the console.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or (
+    "essportal.mail.dev_backend.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -305,7 +311,7 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
-EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ESS Portal <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Every ANYMAIL_<NAME> variable becomes ANYMAIL["<NAME>"], e.g. ANYMAIL_POSTMARK_SERVER_TOKEN.
@@ -432,6 +438,13 @@ OPERATIONS_OUTBOX_LATE_MINUTES = env.int("OPERATIONS_OUTBOX_LATE_MINUTES", defau
 OPERATIONS_FAILED_MAILS_PER_DAY = env.int("OPERATIONS_FAILED_MAILS_PER_DAY", default=5)
 OPERATIONS_BATCH_STALLED_MINUTES = env.int("OPERATIONS_BATCH_STALLED_MINUTES", default=10)
 
+# The hour (local time, TIME_ZONE) of HR's daily mail about new leave requests (0-23).
+LEAVE_DIGEST_HOUR = env.int("LEAVE_DIGEST_HOUR", default=7)
+if not 0 <= LEAVE_DIGEST_HOUR <= 23:
+    raise ImproperlyConfigured(
+        f"LEAVE_DIGEST_HOUR must be an hour, 0 to 23, not {LEAVE_DIGEST_HOUR}."
+    )
+
 CELERY_BEAT_SCHEDULE = {
     "sweep-invitation-outbox": {
         "task": "invitations.tasks.sweep_invitation_outbox",
@@ -440,6 +453,10 @@ CELERY_BEAT_SCHEDULE = {
     "notify-published-documents": {
         "task": "employees.tasks.notify_published_documents",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "leave-digest": {
+        "task": "employers.hr.tasks.send_leave_digest",
+        "schedule": crontab(hour=LEAVE_DIGEST_HOUR, minute=0),
     },
 }
 

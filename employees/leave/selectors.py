@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     IntegerField,
     OuterRef,
@@ -109,6 +110,40 @@ def leave_requests_for_employer(employer, *, status: str = "") -> QuerySet[Leave
         .order_by("waiting", "start_date", "-id")
     )
     return rows.filter(status=status) if status else rows
+
+
+def leave_requests_waiting_count(employer) -> int:
+    """How many of the employer's requests await HR's decision: the menu's badge, one count."""
+    if not employer.leave_module:
+        return 0
+    return LeaveRequest.objects.filter(
+        employee__employer=employer, status=LeaveRequest.Status.REQUESTED
+    ).count()
+
+
+def leave_requests_waiting_per_employer(employer_ids) -> dict[int, int]:
+    """Requests awaiting a decision per employer (where the leave module is on): one query."""
+    return dict(
+        LeaveRequest.objects.filter(
+            employee__employer_id__in=list(employer_ids),
+            employee__employer__leave_module=True,
+            status=LeaveRequest.Status.REQUESTED,
+        )
+        .values_list("employee__employer_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def leave_requests_waiting_since(employers, since) -> QuerySet[LeaveRequest]:
+    """Requests at these employers (leave module on) that came in after `since` and still
+    await a decision, per employer and in the order they came in."""
+    return (
+        leave_requests_of_employers(employers)
+        .filter(status=LeaveRequest.Status.REQUESTED, created_at__gt=since)
+        .select_related("employee__employer", "leave_type")
+        .order_by("employee__employer__name", "employee__employer_id", "created_at", "id")
+    )
 
 
 def leave_requests_of_employers(employers) -> QuerySet[LeaveRequest]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from employees.accounts.forms import SignInForm
+from employees.leave.selectors import leave_requests_waiting_per_employer
 from employees.mfa import stage
 from employees.mfa.selectors import has_two_step_sign_in
 from employees.records.forms import EmployeeContactForm, EmployeeForm
@@ -16,6 +17,7 @@ from employers.hr.access import get_employee_for_staff, get_employer_for_staff, 
 from employers.selectors import (
     audit_events_for_employee,
     employers_for_staff,
+    memberships_for_staff,
     staff_can_manage,
 )
 from essportal.web.http import client_ip
@@ -24,11 +26,13 @@ from invitations.mail_errors import invitation_mail_problem
 from invitations.selectors import (
     AccessState,
     EmployeeFilters,
+    EmployerFigures,
     access_state_counts,
     access_state_from_annotations,
     access_state_of,
     current_invitation_for,
     employee_list_for_employer,
+    employer_figures,
 )
 
 
@@ -49,11 +53,32 @@ class StaffLoginView(auth_views.LoginView):
 
 @staff_required
 def home(request):
-    employers = list(employers_for_staff(request.user)[:2])
+    """Staff of one employer go straight to its employees; others get a row per employer with
+    its figures, each a link to the list it counts (three queries, however many employers)."""
+    employers = list(employers_for_staff(request.user))
     if len(employers) == 1:
         return redirect("hr:employee_list", employer_id=employers[0].pk)
+    ids = [e.pk for e in employers]
+    figures = employer_figures(ids)
+    waiting = leave_requests_waiting_per_employer(ids)
+    rows = [
+        (employer, figures.get(employer.pk, EmployerFigures()), waiting.get(employer.pk, 0))
+        for employer in employers
+    ]
     return render(
-        request, "employers/hr/home.html", {"employers": employers_for_staff(request.user)}
+        request,
+        "employers/hr/home.html",
+        {
+            "employers": employers,
+            "rows": rows,
+            "any_leave_module": any(e.leave_module for e in employers),
+            # Provider-wide settings are for the provider's managers (a viewer cannot change them).
+            "managed_providers": [
+                m.provider
+                for m in memberships_for_staff(request.user)
+                if m.provider_id and m.can_manage
+            ],
+        },
     )
 
 

@@ -106,3 +106,16 @@ class ProviderTwoStepPolicyForm(forms.Form):
         ),
         required=False,
     )
+
+
+class NotificationsForm(forms.Form):
+    leave_digest = forms.BooleanField(
+        label=_("Mail me once a day about new leave requests awaiting a decision"),
+        help_text=_("Only on days when new requests came in."),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "leave-digest-hint"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of these mails"),
+        choices=[("nl", "Nederlands"), ("en", "English")],
+    )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from employers.hr.access import get_employer_for_staff, get_provider_for_staff, staff_required
 from employers.hr.forms import ProviderTwoStepPolicyForm, TwoStepPolicyForm
+from employers.selectors import staff_can_manage
 from employers.services import employer_two_factor_set, provider_two_factor_set
 from essportal.web.http import client_ip
 
@@ -31,7 +32,12 @@ def employer_policy(request, employer_id):
     return render(
         request,
         "employers/hr/two_step_policy.html",
-        {"employer": employer, "form": form, "required_now": employer.employees_need_two_factor},
+        {
+            "employer": employer,
+            "form": form,
+            "required_now": employer.employees_need_two_factor,
+            "can_manage": staff_can_manage(request.user, employer),
+        },
         status=400 if form.is_bound else 200,
     )
 

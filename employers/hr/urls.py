@@ -9,7 +9,11 @@ from employers.hr import (
     employees,
     invitations,
     leave,
+<<<<<<< HEAD
     text_preview,
+=======
+    notifications,
+>>>>>>> wt-c
     texts,
     twostep,
 )
@@ -42,6 +46,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(next_page="hr:login"), name="logout"),
     path("", employees.home, name="home"),
     path("switch/", employees.switch_employer, name="switch_employer"),
+    path("notifications/", notifications.notifications, name="notifications"),
     # Employees
     path(EMPLOYER + "employees/", employees.employee_list, name="employee_list"),
     path(EMPLOYER + "employees/new/", employees.employee_new, name="employee_new"),

@@ -54,6 +54,20 @@ def build_message(texts: MailTexts, *, employer, to: list[str], connection=None,
     return message
 
 
+def build_site_message(*, subject: str, text: str, html: str, to: list[str], connection=None):
+    """A mail from the portal itself, to HR staff: on no employer's behalf, so the configured
+    sender as it is and no reply-to. The subject is made one line whatever it holds."""
+    message = EmailMultiAlternatives(
+        subject=" ".join(LINE_BREAKS.sub(" ", subject).split()),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=to,
+        connection=connection,
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 @functools.lru_cache(maxsize=64)
 def logo_part(name: str) -> MIMEImage | None:
     """The employer's logo as an inline MIME part, read once per process and logo file.

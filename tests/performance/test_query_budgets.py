@@ -40,41 +40,43 @@ pytestmark = pytest.mark.django_db
 # request still reads the session and user and saves the session: 5 queries with the test
 # transaction's savepoints). HR sessions are verified with a second factor: django-otp's
 # middleware reads that device on every request (+1; a removed or reset device ends the
-# verification at once).
+# verification at once). Every page with an employer's menu counts that employer's leave requests
+# awaiting a decision for the menu's badge (+1, one count; none without the leave module).
 HR_BUDGETS = {
     "login": (6, 200),
     "logout": (6, 405),
     "home": (8, 302),
     "switch_employer": (7, 302),
-    "employee_list": (10, 200),  # + the counts on the access-state tabs, one query
-    "employee_new": (8, 200),
-    "audit_log": (9, 200),
-    "employee_detail": (11, 200),
-    "employee_edit": (10, 200),
+    "notifications": (8, 200),  # + the user's mail settings
+    "employee_list": (11, 200),  # + the counts on the access-state tabs, one query
+    "employee_new": (9, 200),
+    "audit_log": (10, 200),
+    "employee_detail": (12, 200),
+    "employee_edit": (11, 200),
     "invitation_grant": (6, 405),
     "invitation_resend": (6, 405),
-    "invitation_revoke": (8, 200),  # GET asks first (the confirmation page)
-    "collective_grant": (15, 200),
+    "invitation_revoke": (9, 200),  # GET asks first (the confirmation page)
+    "collective_grant": (16, 200),
     "invitations_requeue_undelivered": (6, 405),
-    "collective_batch": (11, 200),  # + where the mails stand (one grouped count)
+    "collective_batch": (12, 200),  # + where the mails stand (one grouped count)
     "collective_batch_progress": (10, 200),
     "collective_batch_csv": (9, 200),
-    "account_block": (8, 200),  # GET asks first (the confirmation page)
+    "account_block": (9, 200),  # GET asks first (the confirmation page)
     "account_unblock": (6, 405),
     "account_send_username": (6, 405),
     "account_two_factor_reset": (6, 405),
-    "collective_block": (10, 200),
-    "collective_unblock": (10, 200),
-    "leave_requests": (9, 200),
+    "collective_block": (11, 200),
+    "collective_unblock": (11, 200),
+    "leave_requests": (10, 200),
     "leave_approve": (6, 405),
     "leave_reject": (6, 405),
-    "email_texts": (9, 200),
-    "email_text_edit": (10, 200),
+    "email_texts": (10, 200),
+    "email_text_edit": (11, 200),
     "email_text_preview": (10, 200),  # GET: the text sent now, in the frame beside the editor
     "email_text_test": (6, 405),
     "email_text_restore": (6, 405),
     "email_sender": (6, 405),
-    "two_step_policy": (8, 200),
+    "two_step_policy": (9, 200),
     # The manager of one employer is not the provider's: not found (only provider staff see it).
     "provider_two_step_policy": (8, 404),
 }
@@ -265,3 +267,41 @@ def test_the_collective_job_costs_the_same_queries_per_chunk(employer, settings)
     per_mail = 1 if connection.vendor == "postgresql" else 4
     assert per_chunk <= per_mail * size + 22, f"{per_chunk} queries per chunk of {size}"
     assert one - per_chunk <= 20, (one, per_chunk)  # the fixed overhead: plan, finish
+
+
+def test_the_provider_home_costs_the_same_queries_for_two_employers_as_for_six(
+    provider, provider_staff, django_assert_max_num_queries
+):
+    """The provider's home shows per employer its employees, those with access, the invited and
+    the leave awaiting a decision: grouped counts (three queries), never one per employer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.factories import EmployerFactory
+
+    client = signed_in(provider_staff)
+
+    def queries_for_home() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("hr:home"))
+        assert response.status_code == 200
+        return len(queries)
+
+    def employer_with_people():
+        employer = EmployerFactory(provider=provider)
+        leave_type = LeaveTypeFactory(employer=employer)
+        for _ in range(2):
+            person = EmployeeFactory(employer=employer, user=UserFactory())
+            LeaveRequestFactory(employee=person, leave_type=leave_type)
+        return employer
+
+    for _ in range(2):
+        employer_with_people()
+    queries_for_home()  # the first request of a session also refreshes it
+    two = queries_for_home()
+    for _ in range(4):
+        employer_with_people()
+    assert queries_for_home() == two
+    with django_assert_max_num_queries(9):  # the session, user and device, then three reads
+        client.get(reverse("hr:home"))
