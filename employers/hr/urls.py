@@ -9,11 +9,8 @@ from employers.hr import (
     employees,
     invitations,
     leave,
-<<<<<<< HEAD
-    text_preview,
-=======
     notifications,
->>>>>>> wt-c
+    text_preview,
     texts,
     twostep,
 )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('employers', '0010_two_step_sign_in'),
+        ('employers', '0011_two_factor_on_employer'),
         ('essportal', '0003_heartbeat'),
     ]
 
