@@ -261,7 +261,7 @@ def _leave(employer: Employer, employees: list[Employee], today: datetime.date) 
                 start_date=start,
                 end_date=start + datetime.timedelta(days=4),
                 hours=Decimal("38"),
-                note="Zomervakantie",
+                note=_holiday_name(start),
                 status=status,
                 decision_note=note,
                 decided_at=None if status == LeaveRequest.Status.REQUESTED else timezone.now(),
@@ -269,3 +269,24 @@ def _leave(employer: Employer, employees: list[Employee], today: datetime.date) 
         )
     LeaveRequest.objects.bulk_create(requests)
     return created + len(requests)
+
+
+# What a Dutch employee would call a week off in that month (the school holidays' names).
+HOLIDAY_NAMES = {
+    1: "Kerstvakantie",
+    2: "Voorjaarsvakantie",
+    3: "Weekje vrij",
+    4: "Meivakantie",
+    5: "Meivakantie",
+    6: "Weekje vrij",
+    7: "Zomervakantie",
+    8: "Zomervakantie",
+    9: "Weekje vrij",
+    10: "Herfstvakantie",
+    11: "Weekje vrij",
+    12: "Kerstvakantie",
+}
+
+
+def _holiday_name(start: datetime.date) -> str:
+    return HOLIDAY_NAMES[start.month]

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from employees.models import AnnualStatement, LeaveBalance, LeaveRequest, Payslip
-from employees.payroll.demo import demo_payroll
+from employees.payroll.demo import _holiday_name, demo_payroll
 from tests.factories import EmployeeFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +29,15 @@ def test_without_the_leave_module_there_is_no_leave(employer):
     employer.save()
     demo_payroll(employer=employer, employees=[EmployeeFactory(employer=employer)], today=TODAY)
     assert not LeaveBalance.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "start, name",
+    [
+        (datetime.date(2027, 1, 2), "Kerstvakantie"),
+        (datetime.date(2027, 7, 19), "Zomervakantie"),
+        (datetime.date(2026, 10, 19), "Herfstvakantie"),
+    ],
+)
+def test_demo_leave_is_named_after_the_holiday_of_its_month(start, name):
+    assert _holiday_name(start) == name
