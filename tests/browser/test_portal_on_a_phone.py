@@ -1,5 +1,6 @@
-"""The employee portal on a 390 px phone (issue 16): no page scrolls sideways, and every amount on
-the payslip, statement and leave pages sits in a card beside its label."""
+"""The employee portal on a 390 px phone and a 1280 px desktop: no page scrolls sideways, every
+amount on the payslip, statement and leave pages sits in a card beside its label on a phone, and
+axe finds nothing on any page in either language."""
 
 import datetime
 
@@ -19,6 +20,7 @@ from tests.factories import DEFAULT_PASSWORD, EmployeeFactory, EmployerFactory, 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
 PAGES = ["/", "/payslips/", "/statements/", "/leave/", "/leave/request/", "/details/", "/account/"]
 
 # Every amount cell of a card table on this page: its label as the phone shows it (the ::before
@@ -54,6 +56,29 @@ def sign_in(page):
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_portal_page_fits_the_screen_and_passes_axe_in_both_languages(
+    browser, live_server, employee, check_accessibility, viewport, language
+):
+    context = browser.new_context(base_url=live_server.url, viewport=viewport, locale=language)
+    try:
+        page = context.new_page()
+        page.goto("/")  # the welcome page, before signing in
+        check_accessibility(page)
+        sign_in(page)
+        payslip = employee.payslips.first()
+        statement = employee.annual_statements.first()
+        for path in [*PAGES, f"/payslips/{payslip.pk}/", f"/statements/{statement.pk}/"]:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.lang") == language, path
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= viewport["width"], (path, width)
+            check_accessibility(page)
+    finally:
+        context.close()
 
 
 def test_no_portal_page_scrolls_sideways_and_every_amount_has_its_label(
