@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from employers.hr import accounts, audit, employees, invitations, leave, texts, twostep
+from employers.hr import (
+    accounts,
+    audit,
+    employees,
+    invitations,
+    leave,
+    selection,
+    texts,
+    twostep,
+)
 
 
 class LevelConverter:
@@ -70,6 +79,16 @@ urlpatterns = [
         EMPLOYER + "collective/ess/unblock/",
         accounts.collective_unblock,
         name="collective_unblock",
+    ),
+    # Select and act: on the employees ticked on the list, or all matching its filter
+    *(
+        path(
+            EMPLOYER + f"selection/{action}/",
+            selection.selection_action,
+            {"action": action},
+            name=f"selection_{action}",
+        )
+        for action in ("grant", "resend", "revoke", "block", "unblock")
     ),
     # Two-step sign-in for employees: the employer's choice, the provider's default
     path(EMPLOYER + "two-step/", twostep.employer_policy, name="two_step_policy"),
