@@ -226,7 +226,9 @@ def grant_batch_start_selected(
             _start_on_commit(run_grant_batch, batch.pk)
     except IntegrityError as exc:
         if request_key and (
-            existing := GrantBatch.objects.filter(request_key=request_key, employer=employer).first()
+            existing := GrantBatch.objects.filter(
+                request_key=request_key, employer=employer
+            ).first()
         ):
             return existing
         raise InvitationError(

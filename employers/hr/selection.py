@@ -104,9 +104,7 @@ TEXTS = {
     "block": ActionTexts(
         title=gettext_lazy("Block accounts"),
         heading=lambda n: _count(
-            ngettext(
-                "%(count)d account will be blocked", "%(count)d accounts will be blocked", n
-            ),
+            ngettext("%(count)d account will be blocked", "%(count)d accounts will be blocked", n),
             n,
         ),
         consequence=gettext_lazy(
@@ -157,7 +155,12 @@ def _selection(employer, data):
     """The selected employees (scoped to the employer), the fields that carry the selection to
     the confirm form, and the list's query to go back to."""
     filters = filters_from(data)
-    kept = [(name, getattr(filters, name)) for name in FILTER_FIELDS if getattr(filters, name)]
+    defaults = {"sort": "name"}
+    kept = [
+        (name, value)
+        for name in FILTER_FIELDS
+        if (value := getattr(filters, name)) and value != defaults.get(name)
+    ]
     if data.get("scope") == "all":
         employees = employees_selected(employer, filters=filters)
         carried = [("scope", "all"), *kept]
@@ -177,7 +180,9 @@ def selection_action(request, employer_id, action):
         return recheck_redirect(request)
     data = request.POST if request.method == "POST" else request.GET
     employees, carried, back_query = _selection(employer, data)
-    back = reverse("hr:employee_list", args=[employer.pk]) + (f"?{back_query}" if back_query else "")
+    back = reverse("hr:employee_list", args=[employer.pk]) + (
+        f"?{back_query}" if back_query else ""
+    )
     texts = TEXTS[action]
     if request.method == "POST":
         return _confirm(request, employer, action, employees, back)
