@@ -4,8 +4,10 @@ sees who will be acted on and who is left out and why, and confirms."""
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from employers.models import AuditEvent
 from invitations.models import GrantBatch, Invitation
@@ -282,3 +284,17 @@ def test_the_report_of_a_selection_lists_the_selected_employees_only(
     ).decode()
     assert mix["invite"][0].full_name in csv and mix["no_email"].full_name in csv
     assert mix["invite"][1].full_name not in csv
+
+
+def test_blocking_a_selection_asks_for_the_second_factor_again_like_the_collective_block(
+    manager_client, employer, confirm
+):
+    person = EmployeeFactory(employer=employer, user=UserFactory())
+    later = timezone.now() + datetime.timedelta(minutes=15, seconds=5)
+    with time_machine.travel(later):
+        preview = manager_client.get(url(employer, "block"), ids(person))
+        confirmed = confirm(employer, "block", ids(person))
+    assert preview["Location"].startswith(reverse("mfa:recheck"))
+    assert confirmed["Location"].startswith(reverse("mfa:recheck"))
+    person.user.refresh_from_db()
+    assert person.user.is_active
