@@ -58,9 +58,7 @@ def test_hr_grants_access_to_three_ticked_employees_and_follows_the_progress(
     }
 
 
-def test_select_all_on_this_page_ticks_every_row_and_all_matching_takes_every_page(
-    new_page, world
-):
+def test_select_all_on_this_page_ticks_every_row_and_all_matching_takes_every_page(new_page, world):
     hr = new_page("en")
     hr_sign_in(hr, world["hr"])
     hr.check("#select-page")
