@@ -176,7 +176,7 @@ def test_a_manager_sees_a_labelled_checkbox_per_employee_and_the_actions(
     ).content.decode()
     person = mix["invite"][0]
     assert f'id="pick-{person.pk}" form="selection"' in page
-    assert f"Select {person.full_name}</label>" in page
+    assert f'aria-label="Select {person.full_name}"' in page
     for action in ("grant", "resend", "revoke", "block", "unblock"):
         assert f'formaction="{url(employer, action)}"' in page
     assert "matching this filter" not in page  # everyone fits on one page
