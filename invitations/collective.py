@@ -33,27 +33,53 @@ SKIP_REASONS = [
     Outcome.SKIPPED_HAS_ACCOUNT,
     Outcome.SKIPPED_PENDING,
     Outcome.SKIPPED_LOCKED,
+    Outcome.SKIPPED_NOT_INVITED,
 ]
+# What the audit log says for each invited employee.
+AUDIT_ACTIONS = {
+    GrantBatch.Kind.GRANT: AuditEvent.Action.GRANTED,
+    GrantBatch.Kind.RESEND: AuditEvent.Action.RESENT,
+}
 # Planning streams the employees in pieces of this size, so memory stays flat in N.
 PLAN_CHUNK = 1000
 
 
-def _employees_with_outcome(employer: Employer, now):
-    """Every employee of the employer with what a collective grant would do with them."""
+def grant_outcome(now) -> Case:
+    """What a grant to many (collective or selected) does with an employee: invite, or leave out
+    with a reason. Unlike a grant to one employee, people who left are left out."""
     invitations = Invitation.objects.filter(employee=OuterRef("pk"))
-    valid_pending = invitations.valid(now)
-    locked = invitations.filter(status=Invitation.Status.LOCKED)
-    return Employee.objects.filter(employer=employer).annotate(
-        outcome=Case(
-            When(end_date__isnull=False, then=Value(Outcome.SKIPPED_END_DATE)),
-            When(email="", then=Value(Outcome.SKIPPED_NO_EMAIL)),
-            When(user__isnull=False, then=Value(Outcome.SKIPPED_HAS_ACCOUNT)),
-            When(Exists(valid_pending), then=Value(Outcome.SKIPPED_PENDING)),
-            When(Exists(locked), then=Value(Outcome.SKIPPED_LOCKED)),
-            default=Value(Outcome.PLANNED),
-            output_field=CharField(),
-        )
+    return Case(
+        When(end_date__isnull=False, then=Value(Outcome.SKIPPED_END_DATE)),
+        When(email="", then=Value(Outcome.SKIPPED_NO_EMAIL)),
+        When(user__isnull=False, then=Value(Outcome.SKIPPED_HAS_ACCOUNT)),
+        When(Exists(invitations.valid(now)), then=Value(Outcome.SKIPPED_PENDING)),
+        When(
+            Exists(invitations.filter(status=Invitation.Status.LOCKED)),
+            then=Value(Outcome.SKIPPED_LOCKED),
+        ),
+        default=Value(Outcome.PLANNED),
+        output_field=CharField(),
     )
+
+
+def resend_outcome(now) -> Case:
+    """What sending again to many does with an employee: as invitation_resend, only an open
+    invitation (pending, expired or locked) is replaced by a new one."""
+    open_invitations = Invitation.objects.filter(employee=OuterRef("pk")).open()
+    return Case(
+        When(user__isnull=False, then=Value(Outcome.SKIPPED_HAS_ACCOUNT)),
+        When(Exists(open_invitations), then=Value(Outcome.PLANNED)),
+        default=Value(Outcome.SKIPPED_NOT_INVITED),
+        output_field=CharField(),
+    )
+
+
+OUTCOMES = {GrantBatch.Kind.GRANT: grant_outcome, GrantBatch.Kind.RESEND: resend_outcome}
+
+
+def _employees_with_outcome(employer: Employer, now, kind: str = GrantBatch.Kind.GRANT):
+    """Every employee of the employer with what the batch would do with them."""
+    return Employee.objects.filter(employer=employer).annotate(outcome=OUTCOMES[kind](now))
 
 
 @dataclass
@@ -95,15 +121,14 @@ def grant_preview(*, employer: Employer, names_per_reason: int = 50) -> GrantPre
     return GrantPreview(to_invite=counts.get(Outcome.PLANNED, 0), skipped=groups)
 
 
-@transaction.atomic
-def _plan(batch: GrantBatch) -> None:
-    batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.planned:
-        return
-    rows = _employees_with_outcome(batch.employer, timezone.now()).values_list("pk", "outcome")
+def _plan_items(batch: GrantBatch, employees) -> None:
+    """Sort the employees into planned and left out, in chunks; mark the batch planned."""
+    rows = employees.annotate(outcome=OUTCOMES[batch.kind](timezone.now())).values_list(
+        "pk", "outcome"
+    )
     items = (
         GrantBatchItem(batch=batch, employee_id=pk, outcome=outcome)
-        for pk, outcome in rows.iterator(chunk_size=PLAN_CHUNK)
+        for pk, outcome in rows.order_by("pk").iterator(chunk_size=PLAN_CHUNK)
     )
     total = skipped = 0
     chunk: list[GrantBatchItem] = []
@@ -120,6 +145,20 @@ def _plan(batch: GrantBatch) -> None:
     )
 
 
+@transaction.atomic
+def _plan(batch: GrantBatch) -> None:
+    batch = GrantBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.planned:
+        return
+    _plan_items(batch, Employee.objects.filter(employer=batch.employer))
+
+
+def grant_batch_plan_selection(batch: GrantBatch, employees) -> None:
+    """A batch over the employees HR selected is planned at once, inside the transaction that
+    creates it: the job then only works through the planned items."""
+    _plan_items(batch, employees.filter(employer=batch.employer))
+
+
 def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
     """Invite the next chunk of planned employees. Returns the new invitation ids, or None when
     nothing is left."""
@@ -133,20 +172,35 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
         if not items:
             return None
         employee_ids = [item.employee_id for item in items]
+        if batch.kind == GrantBatch.Kind.RESEND:
+            # Resends and address changes lock the employee first (invitations.services).
+            list(
+                Employee.objects.select_for_update(of=("self",), no_key=True)
+                .filter(pk__in=employee_ids)
+                .order_by("pk")
+                .values_list("pk")
+            )
         # Things may have changed since planning (an individual grant, a new end date).
         current = dict(
-            _employees_with_outcome(batch.employer, now)
+            _employees_with_outcome(batch.employer, now, batch.kind)
             .filter(pk__in=employee_ids)
             .values_list("pk", "outcome")
         )
         eligible = [pk for pk in employee_ids if current.get(pk) == Outcome.PLANNED]
-        Invitation.objects.filter(employee_id__in=eligible).close_expired(now)
+        if batch.kind == GrantBatch.Kind.RESEND:
+            # As invitation_resend: the open invitation is replaced, its link stops working.
+            Invitation.objects.filter(employee_id__in=eligible).open().update(
+                status=Invitation.Status.SUPERSEDED, closed_at=now
+            )
+        else:
+            Invitation.objects.filter(employee_id__in=eligible).close_expired(now)
         Invitation.objects.bulk_create(
             [
                 Invitation(
                     employee_id=pk,
                     batch=batch,
                     created_by_id=batch.created_by_id,
+                    is_resend=batch.kind == GrantBatch.Kind.RESEND,
                     created_at=now,
                     mail_updated_at=now,
                     mail_next_attempt_at=now + OUTBOX_GRACE,
@@ -176,9 +230,9 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
                 audit_event(
                     employer_id=batch.employer_id,
                     employee_id=pk,
-                    action=AuditEvent.Action.GRANTED,
+                    action=AUDIT_ACTIONS[batch.kind],
                     actor=batch.created_by,
-                    detail="collective",
+                    detail="selection" if batch.selected else "collective",
                 )
                 for pk in created
             ]

@@ -167,15 +167,24 @@ class Invitation(models.Model):
 
 
 class GrantBatch(models.Model):
-    """A collective grant (R5): one background job over an employer's eligible employees."""
+    """A collective grant (R5): one background job over an employer's eligible employees; or
+    over the employees HR selected on the list (grant access, or send the invitation again)."""
 
     class Status(models.TextChoices):
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
 
+    class Kind(models.TextChoices):
+        GRANT = "grant", _("Grant access")
+        RESEND = "resend", _("Send invitation again")
+
     employer = models.ForeignKey(
         "employers.Employer", on_delete=models.CASCADE, related_name="grant_batches"
     )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.GRANT)
+    # Over the employees HR selected on the list (planned at once, in the request), rather
+    # than over every employee of the employer (planned by the job).
+    selected = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     # Set once the employees have been sorted into invited and left out; the job resumes after.
     planned = models.BooleanField(default=False)
@@ -222,6 +231,8 @@ class GrantBatchItem(models.Model):
         SKIPPED_HAS_ACCOUNT = "has_account", _("Already has an account")
         SKIPPED_PENDING = "pending", _("A valid invitation is pending")
         SKIPPED_LOCKED = "locked", _("Invitation locked")
+        # Sending again needs an open invitation (pending or locked) to replace.
+        SKIPPED_NOT_INVITED = "not_invited", _("No open invitation")
 
     batch = models.ForeignKey(GrantBatch, on_delete=models.CASCADE, related_name="items")
     employee = models.ForeignKey("employees.Employee", on_delete=models.CASCADE, related_name="+")

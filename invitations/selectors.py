@@ -68,7 +68,9 @@ def _undelivered_last():
     ).filter(~Exists(later))
 
 
-def _access_state_q(state: str, now) -> Q:
+def access_state_q(state: str, now) -> Q:
+    """The employees in an access state, as a condition: the one place that says what each
+    state means in queries (access_state_of says the same of one employee)."""
     no_account = Q(user__isnull=True)
     match state:
         case AccessState.ACTIVE:
@@ -116,7 +118,7 @@ def access_state_of(
 
 
 def employees_in_access_state(state: str, *, employer=None) -> QuerySet[Employee]:
-    employees = Employee.objects.filter(_access_state_q(state, timezone.now()))
+    employees = Employee.objects.filter(access_state_q(state, timezone.now()))
     return employees.filter(employer=employer) if employer is not None else employees
 
 
@@ -141,6 +143,15 @@ def _searched(employer, filters: EmployeeFilters) -> tuple[QuerySet[Employee], l
     return employees, words
 
 
+def employees_matching(employer, filters: EmployeeFilters) -> QuerySet[Employee]:
+    """Every employee the list shows for these filters, all pages at once and unsorted: what
+    HR selects with "all N employees matching this filter"."""
+    employees, _words = _searched(employer, filters)
+    if filters.access in AccessState.values:
+        employees = employees.filter(access_state_q(filters.access, timezone.now()))
+    return employees
+
+
 def access_state_counts(employer, filters: EmployeeFilters) -> dict[str, int]:
     """How many of the searched employees are in each access state, and "all": the numbers on
     the list's tabs, in one query whatever the tab."""
@@ -148,7 +159,7 @@ def access_state_counts(employer, filters: EmployeeFilters) -> dict[str, int]:
     employees, _words = _searched(employer, filters)
     return employees.aggregate(
         all=Count("pk"),
-        **{state: Count("pk", filter=_access_state_q(state, now)) for state in AccessState.values},
+        **{state: Count("pk", filter=access_state_q(state, now)) for state in AccessState.values},
     )
 
 
@@ -171,8 +182,8 @@ def employer_figures(employer_ids) -> dict[int, EmployerFigures]:
         .values("employer_id")
         .annotate(
             in_service=Count("pk", filter=Q(end_date__isnull=True)),
-            with_access=Count("pk", filter=_access_state_q(AccessState.ACTIVE, now)),
-            invited=Count("pk", filter=_access_state_q(AccessState.INVITED, now)),
+            with_access=Count("pk", filter=access_state_q(AccessState.ACTIVE, now)),
+            invited=Count("pk", filter=access_state_q(AccessState.INVITED, now)),
         )
         .order_by()
     )
@@ -192,7 +203,7 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
     # which runs for the rows of the page only.
     employees, words = _searched(employer, filters)
     if filters.access in AccessState.values:
-        employees = employees.filter(_access_state_q(filters.access, now))
+        employees = employees.filter(access_state_q(filters.access, now))
     sort = filters.sort if filters.sort in SORTS else "name"
     ordering = SORTS[sort]
     if words and sort in {"name", "-name", "number", "-number"}:

@@ -13,6 +13,7 @@ from employers.models import AuditEvent, Employer
 from employers.services import audit_event, audit_record
 from essportal.mail.addresses import email_change_label
 from essportal.outages import task_delay
+from invitations.collective import grant_batch_plan_selection
 from invitations.models import OUTBOX_GRACE, GrantBatch, Invitation
 from invitations.selectors import AccessState, employees_in_access_state
 from invitations.tasks import run_grant_batch, send_invitation_mails
@@ -197,6 +198,45 @@ def grant_batch_start(
             _start_on_commit(run_grant_batch, batch.pk)
     except IntegrityError:
         return GrantBatch.objects.get(employer=employer, status=GrantBatch.Status.RUNNING)
+    return batch
+
+
+def grant_batch_start_selected(
+    *, employer: Employer, employees, kind: str, actor=None, request_key: str | None = None
+) -> GrantBatch:
+    """Grant access to (or send the invitation again to) the employees HR selected on the list,
+    as a batch like the collective grant: planned here, in the transaction that creates it, and
+    worked through by the job, with its progress page and report. A retried or doubled request
+    (the same key) joins its batch. While another batch of the employer runs, nothing starts:
+    raises InvitationError."""
+    if request_key:
+        existing = GrantBatch.objects.filter(request_key=request_key, employer=employer).first()
+        if existing:
+            return existing
+    try:
+        with transaction.atomic():
+            batch = GrantBatch.objects.create(
+                employer=employer,
+                kind=kind,
+                selected=True,
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                request_key=request_key or None,
+            )
+            grant_batch_plan_selection(batch, employees)
+            _start_on_commit(run_grant_batch, batch.pk)
+    except IntegrityError as exc:
+        if request_key and (
+            existing := GrantBatch.objects.filter(
+                request_key=request_key, employer=employer
+            ).first()
+        ):
+            return existing
+        raise InvitationError(
+            _(
+                "Invitations to other employees of this employer are still being sent; "
+                "try again when that is done."
+            )
+        ) from exc
     return batch
 
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from employees.accounts.forms import SignInForm
@@ -96,15 +97,20 @@ def switch_employer(request):
 EMPLOYEES_PER_PAGE = 25
 
 
+def filters_from(data) -> EmployeeFilters:
+    """The list's filters from a query (or from the selection's form, which carries them)."""
+    return EmployeeFilters(
+        q=data.get("q", "")[:100].strip(),
+        employment=data.get("employment", ""),
+        access=data.get("access", ""),
+        sort=data.get("sort", "name"),
+    )
+
+
 @staff_required
 def employee_list(request, employer_id):
     employer = get_employer_for_staff(request, employer_id)
-    filters = EmployeeFilters(
-        q=request.GET.get("q", "")[:100].strip(),
-        employment=request.GET.get("employment", ""),
-        access=request.GET.get("access", ""),
-        sort=request.GET.get("sort", "name"),
-    )
+    filters = filters_from(request.GET)
     counts = access_state_counts(employer, filters)
     shown = counts.get(filters.access, counts["all"])
     pages = max(1, -(-shown // EMPLOYEES_PER_PAGE))
@@ -136,8 +142,22 @@ def employee_list(request, employer_id):
             "tabs": tabs,
             "page_query": urlencode({**kept, "access": filters.access}),
             "can_manage": staff_can_manage(request.user, employer),
+            "select_actions": SELECT_ACTIONS,
+            # The selection form carries the filters: "all matching" is evaluated on the server.
+            "selection_filters": [(k, v) for k, v in kept.items()]
+            + ([("access", filters.access)] if filters.access else []),
         },
     )
+
+
+# The actions on the employees selected on the list (employers.hr.selection), as its buttons.
+SELECT_ACTIONS = [
+    ("selection_grant", gettext_lazy("Grant access")),
+    ("selection_resend", gettext_lazy("Send invitation again")),
+    ("selection_revoke", gettext_lazy("Revoke invitation")),
+    ("selection_block", gettext_lazy("Block")),
+    ("selection_unblock", gettext_lazy("Unblock")),
+]
 
 
 @staff_required

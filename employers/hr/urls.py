@@ -10,6 +10,7 @@ from employers.hr import (
     invitations,
     leave,
     notifications,
+    selection,
     text_preview,
     texts,
     twostep,
@@ -81,6 +82,16 @@ urlpatterns = [
         EMPLOYER + "collective/ess/unblock/",
         accounts.collective_unblock,
         name="collective_unblock",
+    ),
+    # Select and act: on the employees ticked on the list, or all matching its filter
+    *(
+        path(
+            EMPLOYER + f"selection/{action}/",
+            selection.selection_action,
+            {"action": action},
+            name=f"selection_{action}",
+        )
+        for action in ("grant", "resend", "revoke", "block", "unblock")
     ),
     # Two-step sign-in for employees: the employer's choice, the provider's default
     path(EMPLOYER + "two-step/", twostep.employer_policy, name="two_step_policy"),

@@ -125,8 +125,10 @@ def test_an_employee_invited_by_hand_between_the_check_and_the_insert_keeps_that
     collective._plan(batch)
     real = collective._employees_with_outcome
 
-    def checked_then_invited_by_hand(employer, now):
-        outcomes = list(real(employer, now).values_list("pk", "outcome"))  # all three "planned"
+    def checked_then_invited_by_hand(employer, now, kind="grant"):
+        outcomes = list(
+            real(employer, now, kind).values_list("pk", "outcome")
+        )  # all three "planned"
         invitation_grant(employee=people[0])  # HR invites one a moment after the chunk's check
         checked = mock.MagicMock()
         checked.filter.return_value.values_list.return_value = outcomes
