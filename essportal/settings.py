@@ -144,10 +144,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # Web requests and jobs here are many small queries: starting parallel workers costs more
-    # than it can win (bench/hr_list.py, figures in bench/README.md), and they compete for the
-    # same CPUs.
+    # than it can win, and they compete for the same CPUs; compiling a query to machine code
+    # (JIT) costs more than the query itself (the HR list's counts at 100,000 employees spent
+    # 450 of 740 ms compiling; bench/hr_list.py, figures in bench/README.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", "-c max_parallel_workers_per_gather=0"
+        "options", "-c max_parallel_workers_per_gather=0 -c jit=off"
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
