@@ -31,8 +31,8 @@ from django.utils import timezone
 from employers.models import AuditEvent
 from employers.services import audit_event
 from invitations.mail_errors import describe_error, mail_error_is_permanent
-from invitations.mails import InvitationMails, invitation_link
 from invitations.models import GrantBatch, Invitation, invitation_validity
+from invitations.outbox_batch import Delivery, chunk_mails
 from invitations.tokens import token_for, token_hash, token_nonce_new
 
 logger = logging.getLogger(__name__)
@@ -177,7 +177,9 @@ def _mark_claimed(rows: list[Invitation], common: dict) -> None:
 
 
 def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> SendResult:
-    """Send the queued invitation mails among `invitation_ids` over one mail connection."""
+    """Send the queued invitation mails among `invitation_ids` over one mail connection: one
+    message per invitation, or one call per few hundred when the provider takes a batch
+    (invitations.outbox_batch)."""
     result = SendResult()
     now = timezone.now()
     lease, claimed = _claim(invitation_ids, now)
@@ -185,53 +187,44 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
     if not claimed:
         return result
     connection = connection or get_connection()
-    outcomes: list[tuple[Invitation, Exception]] = []
     # The whole chunk is rendered first, then handed over: rendering, sending and marking in
     # turn made each of them slower (bench/README.md), and the mail connection is not held open
     # while the chunk renders. The mail states the validity from now: its real end, counted from
     # the hand-over (R11), is a little later, never earlier.
     valid_until = now + invitation_validity()
-    mails = InvitationMails()
-    messages = []
-    for invitation, raw in claimed:
-        try:
-            message = mails.message(
-                invitation,
-                link=invitation_link(raw),
-                valid_until=valid_until,
-                connection=connection,
-            )
-        except Exception as exc:  # noqa: BLE001 - classified below, never lost
-            outcomes.append((invitation, exc))
-        else:
-            messages.append((invitation, message))
-    del claimed, raw  # the raw tokens live on only in the messages
-    if messages:
-        _hand_over(messages, lease, connection, outcomes, result)
+    sendings, outcomes = chunk_mails(claimed, valid_until=valid_until, connection=connection)
+    del claimed  # the raw tokens live on only in the messages
+    if sendings:
+        _hand_over(sendings, lease, connection, outcomes, result)
     _record_failures(outcomes, lease, result)
     return result
 
 
-def _hand_over(messages, lease: Lease, connection, outcomes, result: SendResult) -> None:
+def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
+    """Each message (one mail, or one provider call of many), and at once its sent marks."""
     with connection, _fast_commits():
-        for position, (invitation, message) in enumerate(messages):
-            if not lease.holds(
-                invitation.pk, lambda start=position: [i.pk for i, _m in messages[start:]]
-            ):
-                result.lost += 1
+        for position, sending in enumerate(sendings):
+
+            def remaining(start=position) -> list[int]:
+                return [i.pk for s in sendings[start:] for i in s.invitations]
+
+            held = [i for i in sending.invitations if lease.holds(i.pk, remaining)]
+            result.lost += len(sending.invitations) - len(held)
+            if not held:
                 continue
-            try:
-                message.send()
-            except Exception as exc:  # noqa: BLE001 - classified below, never lost
-                outcomes.append((invitation, exc))
-                continue
-            if _mark_sent(invitation, message, lease.claim):
-                result.sent.append(invitation.pk)
-            else:
-                result.lost += 1
-                logger.warning(
-                    "Invitation mail %s was sent after this worker lost its claim", invitation.pk
-                )
+            if len(held) < len(sending.invitations):
+                sending.keep(held)
+            for delivery in sending.send():
+                if delivery.error is not None:
+                    outcomes.append((delivery.invitation, delivery.error))
+                elif _mark_sent(delivery, lease.claim):
+                    result.sent.append(delivery.invitation.pk)
+                else:
+                    result.lost += 1
+                    logger.warning(
+                        "Invitation mail %s was sent after this worker lost its claim",
+                        delivery.invitation.pk,
+                    )
     if result.lost:
         logger.warning(
             "%d invitation mails of this chunk were taken over by another worker", result.lost
@@ -275,7 +268,7 @@ _MARK_SENT_AND_AUDIT = (
 )
 
 
-def _mark_sent(invitation: Invitation, message, claim: str) -> bool:
+def _mark_sent(delivery: Delivery, claim: str) -> bool:
     """Record the hand-over at once, with its audit row, in a tiny commit of its own: a worker
     killed half-way through a chunk then resends at most the one mail that was in flight, and no
     audit row of a mail that left is lost. The validity counts from this moment (R11).
@@ -284,17 +277,16 @@ def _mark_sent(invitation: Invitation, message, claim: str) -> bool:
     Statements of our own rather than QuerySet.update() and Model.save(): this runs once per
     mail, and the ORM's building of the same statements made the whole job measurably slower
     (bench/README.md). The audit row is still filled in by audit_event."""
-    status = getattr(message, "anymail_status", None)
-    message_id = str((getattr(status, "message_id", None) or "") if status else "")[:255]
+    invitation = delivery.invitation
     sent_at = timezone.now()
     prepare = Invitation._meta.get_field("sent_at").get_db_prep_save
     mark = [
         Invitation.MailStatus.SENT,
-        message_id,
+        delivery.message_id,
         prepare(sent_at, db_connection),
         prepare(sent_at + invitation_validity(), db_connection),
         prepare(sent_at, db_connection),
-        ", ".join(message.to)[:254],
+        delivery.mail_to[:254],
         invitation.pk,
         claim,
         Invitation.MailStatus.SENDING,
