@@ -214,10 +214,15 @@ def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult)
                 continue
             if len(held) < len(sending.invitations):
                 sending.keep(held)
+            accepted = []
             for delivery in sending.send():
-                if delivery.error is not None:
+                if delivery.error is None:
+                    accepted.append(delivery)
+                else:
                     outcomes.append((delivery.invitation, delivery.error))
-                elif _mark_sent(delivery, lease.claim):
+            marked = _mark_sent(accepted, lease.claim)
+            for delivery in accepted:
+                if delivery.invitation.pk in marked:
                     result.sent.append(delivery.invitation.pk)
                 else:
                     result.lost += 1
@@ -268,50 +273,61 @@ _MARK_SENT_AND_AUDIT = (
 )
 
 
-def _mark_sent(delivery: Delivery, claim: str) -> bool:
-    """Record the hand-over at once, with its audit row, in a tiny commit of its own: a worker
-    killed half-way through a chunk then resends at most the one mail that was in flight, and no
-    audit row of a mail that left is lost. The validity counts from this moment (R11).
-    False when the claim was lost meanwhile: then nothing is written.
+def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
+    """Record the hand-over of a message's mails at once, with their audit rows, in a tiny commit
+    of their own: a worker killed half-way through a chunk then resends at most the message in
+    flight (one mail, or one provider call's), and no audit row of a mail that left is lost. The
+    validity counts from this moment (R11). Returns the invitations marked: a row whose claim
+    was lost meanwhile is left as it is.
 
     Statements of our own rather than QuerySet.update() and Model.save(): this runs once per
     mail, and the ORM's building of the same statements made the whole job measurably slower
-    (bench/README.md). The audit row is still filled in by audit_event."""
-    invitation = delivery.invitation
+    (bench/README.md). The audit rows are still filled in by audit_event."""
+    if not deliveries:
+        return set()
     sent_at = timezone.now()
     prepare = Invitation._meta.get_field("sent_at").get_db_prep_save
-    mark = [
-        Invitation.MailStatus.SENT,
-        delivery.message_id,
+    common = [
         prepare(sent_at, db_connection),
         prepare(sent_at + invitation_validity(), db_connection),
         prepare(sent_at, db_connection),
-        delivery.mail_to[:254],
-        invitation.pk,
-        claim,
-        Invitation.MailStatus.SENDING,
     ]
-    event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
-    audit = [
-        event.employer_id,
-        event.employee_id,
-        event.actor_id,
-        event.actor_label,
-        event.action,
-        event.ip_address,
-        event.detail,
-        prepare(sent_at, db_connection),
-    ]
-    if db_connection.vendor == "postgresql":
+    rows = []
+    for delivery in deliveries:
+        invitation = delivery.invitation
+        event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
+        rows.append(
+            (
+                [Invitation.MailStatus.SENT, delivery.message_id, *common]
+                + [delivery.mail_to[:254], invitation.pk, claim, Invitation.MailStatus.SENDING],
+                [event.employer_id, event.employee_id, event.actor_id, event.actor_label]
+                + [event.action, event.ip_address, event.detail, common[0]],
+            )
+        )
+    ids = {delivery.invitation.pk for delivery in deliveries}
+    if db_connection.vendor == "postgresql" and len(rows) == 1:
         with db_connection.cursor() as cursor:
-            cursor.execute(_MARK_SENT_AND_AUDIT, mark + audit)
-            return cursor.rowcount == 1
+            cursor.execute(_MARK_SENT_AND_AUDIT, rows[0][0] + rows[0][1])
+            return ids if cursor.rowcount == 1 else set()
+    if db_connection.vendor == "postgresql":
+        # A provider call's marks in one commit, sent in one round trip (psycopg's pipeline).
+        with transaction.atomic(), db_connection.cursor() as cursor:
+            cursor.executemany(_MARK_SENT_AND_AUDIT, [mark + audit for mark, audit in rows])
+            if cursor.rowcount == len(rows):
+                return ids
+        return set(
+            Invitation.objects.filter(
+                pk__in=ids, mail_claim=claim, mail_status=Invitation.MailStatus.SENT
+            ).values_list("pk", flat=True)
+        )
+    marked = set()
     with transaction.atomic(), db_connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, mark)
-        if cursor.rowcount != 1:
-            return False
-        cursor.execute(_AUDIT_INSERT, audit)
-    return True
+        for mark, audit in rows:
+            cursor.execute(_MARK_SENT, mark)
+            if cursor.rowcount == 1:
+                cursor.execute(_AUDIT_INSERT, audit)
+                marked.add(mark[6])
+    return marked
 
 
 def _audit(invitation: Invitation, action: str, detail: str = "") -> AuditEvent:
