@@ -19,7 +19,8 @@ What it does with a call:
 Use it in a test (`with ProviderStub(latency=0) as stub:` then `stub.url` as
 ANYMAIL["MANDRILL_API_URL"] and `stub.api_key` as ANYMAIL["MANDRILL_API_KEY"]; `stub.mails`,
 `stub.calls`), or run it for a benchmark: `python bench/provider_stub.py PORT [--latency-ms 50]
-[--no-record]`; `GET /stub/stats` gives the counts as JSON. Not for production.
+[--no-record] [--dir D]`; `GET /stub/stats` gives the counts as JSON. With `--dir` it writes
+each mail as the drills' SMTP relay does (ops/drills, `--provider`). Not for production.
 """
 
 import argparse
@@ -29,7 +30,9 @@ import re
 import socket
 import threading
 import time
+from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 API_PATH = "/api/1.0/"
 SEND_PATH = API_PATH + "messages/send.json"
@@ -51,6 +54,7 @@ class ProviderStub:
         api_key: str = "stub-key",
         record: bool = True,
         port: int = 0,
+        folder: str | None = None,
     ):
         self.latency = latency
         self.reject = re.compile(reject) if reject else None
@@ -64,6 +68,12 @@ class ProviderStub:
         self.mails: list[dict] = []  # one per accepted recipient (all fields when `record`)
         self.accepted = self.refused = 0
         self._lock = threading.Lock()
+        # With a folder: every mail written there as the drills' SMTP relay writes it
+        # (ops/drills/smtp_relay.py: mail/<n>.eml and a line in log.jsonl), not kept in memory.
+        self.folder = Path(folder) if folder else None
+        if self.folder:
+            (self.folder / "mail").mkdir(parents=True, exist_ok=True)
+            self._log = (self.folder / "log.jsonl").open("a", encoding="utf-8", buffering=1)
         self._ids = itertools.count(1)
         self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
@@ -155,10 +165,29 @@ class ProviderStub:
                     }
                 )
         with self._lock:
-            self.mails.extend(mails)
+            if self.folder:
+                for mail in mails:
+                    self._write(mail)
+            else:
+                self.mails.extend(mails)
             self.accepted += sum(r["status"] == "sent" for r in results)
             self.refused += sum(r["status"] != "sent" for r in results)
         return 200, results
+
+    def _write(self, mail: dict) -> None:
+        message = EmailMessage()
+        message["From"] = f"{mail['from_name']} <{mail['from_email']}>"
+        message["To"] = mail["to"]
+        message["Subject"] = mail["subject"]
+        invitation = mail["metadata"].get("invitation") or mail["headers"].get("X-ESS-Invitation")
+        if invitation:
+            message["X-ESS-Invitation"] = invitation
+        message.set_content(mail["text"])
+        message.add_alternative(mail["html"], subtype="html")
+        name = f"{mail['id']}.eml"
+        (self.folder / "mail" / name).write_bytes(bytes(message))
+        entry = {"t": time.time(), "event": "accepted", "invitation": invitation}
+        self._log.write(json.dumps({**entry, "to": [mail["to"]], "file": name}) + "\n")
 
     def _handler(self):
         stub = self
@@ -226,11 +255,13 @@ if __name__ == "__main__":
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--api-key", default="stub-key")
     parser.add_argument("--no-record", action="store_true", help="count the mails only")
+    parser.add_argument("--dir", help="write every mail there, as ops/drills/smtp_relay.py does")
     args = parser.parse_args()
     stub = ProviderStub(
         latency=args.latency_ms / 1000,
         api_key=args.api_key,
         record=not args.no_record,
         port=args.port,
+        folder=args.dir,
     )
     stub.server.serve_forever()

@@ -9,10 +9,13 @@ that invitation's sent mark; refused (`rejected`, `invalid`) closes it as undeli
 of a single mail does; anything else (`failed`, `unknown`, no report) sends it again later. An
 error of the whole call is classified as a single mail's error is, for every invitation in it.
 
-A call's sent marks are written when the call returns: a worker killed during a call, or before
-its marks, leaves that call's invitations `sending`, and after the lease another worker sends
-them again, once, with the same links (invitations.tokens). docs/design.md, the invitation
-outbox.
+The one-mail guarantee becomes one per call: a call's sent marks are committed together when it
+returns. A worker killed during a call, or before that commit, leaves that call's invitations
+`sending`; after the lease another worker sends them again, once, with the same links
+(invitations.tokens); the chunk's other calls were either marked or never made. A call that
+times out on our side (anymail's REQUESTS_TIMEOUT) may still have been taken by the provider:
+its recipients are retried and may get the mail twice, with the same link. docs/design.md, the
+invitation outbox.
 """
 
 from dataclasses import dataclass
