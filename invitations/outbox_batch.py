@@ -27,6 +27,8 @@ from anymail.exceptions import (
     AnymailRecipientsRefused,
 )
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from invitations.mails import InvitationMails, invitation_link
 from invitations.models import Invitation
@@ -196,8 +198,14 @@ def _calls(claimed: list[tuple[Invitation, str]], size: int) -> list[list[tuple[
     most `size` recipients, each address once: a provider's merge data has one entry per address,
     so two invitations to one shared address go in two calls."""
     groups: dict[tuple, list[tuple[list, set[str]]]] = {}
+    alone = []
     for invitation, raw in claimed:
         employee = invitation.employee
+        if not _well_formed(employee.email):
+            # anymail refuses a call with one malformed address in it, whole: such an address
+            # fails in a message of its own, as over SMTP.
+            alone.append([(invitation, raw)])
+            continue
         key = (employee.employer_id, employee.language, invitation.is_resend)
         address = employee.email.lower()
         calls = groups.setdefault(key, [])
@@ -209,4 +217,12 @@ def _calls(claimed: list[tuple[Invitation, str]], size: int) -> list[list[tuple[
             calls.append((call, addresses))
         call.append((invitation, raw))
         addresses.add(address)
-    return [call for calls in groups.values() for call, _addresses in calls]
+    return [call for calls in groups.values() for call, _addresses in calls] + alone
+
+
+def _well_formed(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True

@@ -210,6 +210,8 @@ class Stack:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             HTTPS="false",
             SITE_URL=self.site_url,
+            # Passkeys are not drilled; their check refuses an http origin other than localhost.
+            WEBAUTHN_ALLOWED_ORIGINS=f"http://localhost:{self.web_port}",
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             CELERY_TASK_ALWAYS_EAGER="false",

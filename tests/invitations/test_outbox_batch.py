@@ -182,6 +182,17 @@ def test_refused_recipients_are_undelivered_and_the_others_sent(stub, employer):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.MAIL_FAILED).count() == 2
 
 
+def test_a_malformed_address_fails_alone_and_does_not_sink_the_call(stub, employer):
+    fine = queued(3, employer)
+    malformed = queued(1, employer, email="geen-adres")
+    result = invitations_send_mail(invitation_ids=[i.pk for i in fine + malformed])
+    assert sorted(result.sent) == sorted(i.pk for i in fine)
+    assert result.failed == [malformed[0].pk]
+    assert stub.calls == 1 and len(stub.mails) == 3
+    malformed[0].refresh_from_db()
+    assert mail_problem(malformed[0].mail_error) == MailProblem.ADDRESS_INVALID
+
+
 def test_a_call_whose_recipients_are_all_refused_fails_them_all_for_good(stub, employer):
     bounced = [queued(1, employer, email=f"bounce{n}@example.test")[0] for n in range(2)]
     result = invitations_send_mail(invitation_ids=[i.pk for i in bounced])
