@@ -9,8 +9,9 @@ never sends a mail twice.
 
 Every write after the claim names the claim (fencing): a worker that lost its rows (it died, or
 was paused past the lease and the sweep gave them to another) writes nothing when it resumes, and
-stops sending at its next lease check. The mail in flight at that moment is the only one that can
-go out twice, and it carries the same link as its repeat (invitations.tokens).
+stops sending at its next lease check. The message in flight at that moment (one mail, or one
+provider call's mails: invitations.outbox_batch) is the only one that can go out twice, and it
+carries the same links as its repeat (invitations.tokens).
 """
 
 import datetime

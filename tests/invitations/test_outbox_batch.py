@@ -11,6 +11,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import get_connection
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
@@ -379,3 +380,21 @@ def test_a_row_taken_over_during_the_call_is_not_marked_and_the_others_are(stub,
     )
     assert states([taken]) == {taken.pk: ("pending", "sending")}
     assert AuditEvent.objects.filter(action=AuditEvent.Action.MAIL_SENT).count() == 2
+
+
+def test_only_providers_known_to_answer_per_recipient_get_batches(settings):
+    settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": "token", "MANDRILL_API_KEY": "key"}
+    settings.MAIL_BATCH_SIZE = None
+    mandrill = get_connection("anymail.backends.mandrill.EmailBackend")
+    assert outbox_batch.batch_provider(mandrill)[1] == 500  # Mandrill's own limit
+    # Postmark merges only into templates stored at Postmark; SMTP has no batches.
+    assert (
+        outbox_batch.batch_provider(get_connection("anymail.backends.postmark.EmailBackend"))
+        is None
+    )
+    assert (
+        outbox_batch.batch_provider(get_connection("django.core.mail.backends.smtp.EmailBackend"))
+        is None
+    )
+    settings.MAIL_BATCH_SIZE = 50
+    assert outbox_batch.batch_provider(mandrill)[1] == 50
