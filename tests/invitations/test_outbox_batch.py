@@ -11,8 +11,8 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core import mail
-from django.core.mail import get_connection
 from django.core.files.base import ContentFile
+from django.core.mail import get_connection
 from django.utils import timezone
 from PIL import Image
 
