@@ -46,10 +46,11 @@ lint: install
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports --no-cache
 
-## All benchmarks (bench/README.md): ~13 minutes; BENCH_QUICK=1 for smaller sizes and shorter runs.
+## All benchmarks (bench/README.md): ~14 minutes; BENCH_QUICK=1 for smaller sizes and shorter runs.
 ## They need PostgreSQL (BENCH_DATABASE_URL, BENCH_GRANT_DATABASE_URL); portal_load needs wrk and Redis.
 bench: install
 	$(BIN)/python bench/collective_grant.py
+	$(BIN)/python bench/provider_grant.py
 	$(BIN)/python bench/hr_list.py
 	$(BIN)/python bench/argon2_cost.py
 	$(BIN)/python bench/portal_load.py

@@ -12,6 +12,7 @@ from essportal.mail.texts import (
     email_text_resolve,
     html_frame,
     render_resolved,
+    render_subject,
 )
 
 
@@ -140,11 +141,20 @@ class Renderer:
         self._texts: dict[tuple[int, str], ResolvedText] = {}
         self._frames: dict[tuple[int, str], tuple[str, str]] = {}
 
-    def render(self, *, employer, language: str, values: dict[str, str]) -> MailTexts:
+    def _resolved(self, employer, language: str) -> tuple[ResolvedText, tuple[str, str]]:
         key = (employer.pk, language)
         if key not in self._texts:
             self._texts[key] = email_text_effective(
                 employer=employer, kind=self.kind, language=language
             )
             self._frames[key] = html_frame(employer, language)
-        return render_resolved(self._texts[key], values, self._frames[key])
+        return self._texts[key], self._frames[key]
+
+    def render(
+        self, *, employer, language: str, values: dict[str, str], html_values=None
+    ) -> MailTexts:
+        resolved, frame = self._resolved(employer, language)
+        return render_resolved(resolved, values, frame, html_values)
+
+    def subject(self, *, employer, language: str, values: dict[str, str]) -> str:
+        return render_subject(self._resolved(employer, language)[0], values)

@@ -416,6 +416,10 @@ COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
 # works; a worker that died (or was paused) loses them after it, and the outbox sweep (every
 # minute) hands them to another. Keep it well above EMAIL_TIMEOUT: one mail may take that long.
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=90)
+# Invitation mails per call to a provider that takes a batch (invitations/outbox_batch.py:
+# Mandrill, through anymail). Unset: the provider's own limit (500); 0 or 1: one call per mail.
+_MAIL_BATCH_SIZE = env.str("MAIL_BATCH_SIZE", default="").strip()
+MAIL_BATCH_SIZE = int(_MAIL_BATCH_SIZE) if _MAIL_BATCH_SIZE else None
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line
 # The same configuration as gunicorn's and Celery's (essportal/logging.py): one timestamp format,

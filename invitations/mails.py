@@ -1,6 +1,9 @@
 """The invitation mail (R7): its link and values; the wording comes from essportal.mail.texts."""
 
 import functools
+from collections.abc import Callable
+from dataclasses import replace
+from html import escape
 
 from django.conf import settings
 from django.urls import reverse
@@ -34,6 +37,11 @@ def invitation_values(invitation: Invitation, *, link: str, valid_until) -> dict
     }
 
 
+# What differs from one employee to the next in an invitation mail; the other values are the same
+# for every invitation of one employer in a chunk.
+PERSONAL_VALUES = ("first_name", "full_name", "link")
+
+
 class InvitationMails:
     """Builds invitation messages; one per chunk of a collective grant, so that texts are
     resolved once per employer and language."""
@@ -56,3 +64,55 @@ class InvitationMails:
             # Helps match ESP tracking events and support questions to the row.
             headers={"X-ESS-Invitation": str(invitation.pk)},
         )
+
+    def merged_message(
+        self,
+        invitations: list[tuple[Invitation, str]],
+        *,
+        valid_until,
+        merge_field: Callable[[str], str],
+        connection=None,
+    ):
+        """One message for the invitations of one employer, language and kind, for a provider's
+        batch sending (anymail's merge_data): one mail per address in `to`.
+
+        The mail is rendered once, with the provider's merge field (`merge_field(name)`) where
+        a recipient's own value goes: the plain value in the text part, NAME_html (the value
+        HTML-escaped here, once) in the HTML part, and the whole subject, rendered per
+        recipient as the single mail's is. What the others share (the employer, the validity)
+        is written into the mail itself, so every recipient gets what `message()` builds."""
+        first = invitations[0][0]
+        employer, language = first.employee.employer, first.employee.language
+        renderer = self.renderers[first.is_resend]
+        merge_data = {}
+        for invitation, raw in invitations:
+            values = invitation_values(
+                invitation, link=invitation_link(raw), valid_until=valid_until
+            )
+            personal = {name: values[name] for name in PERSONAL_VALUES}
+            merge_data[invitation.employee.email] = {
+                **personal,
+                **{f"{name}_html": escape(value) for name, value in personal.items()},
+                "subject": renderer.subject(employer=employer, language=language, values=values),
+            }
+        template = invitation_values(first, link="-", valid_until=valid_until)
+        html_template = dict(template)
+        for name in PERSONAL_VALUES:
+            template[name] = merge_field(name)
+            html_template[name] = merge_field(f"{name}_html")
+        texts = renderer.render(
+            employer=employer, language=language, values=template, html_values=html_template
+        )
+        message = build_message(
+            replace(texts, subject=merge_field("subject")),
+            employer=employer,
+            to=list(merge_data),
+            connection=connection,
+        )
+        message.merge_data = merge_data
+        # Matches each recipient's mail to its row, as the single mail's X-ESS-Invitation does.
+        message.merge_metadata = {
+            invitation.employee.email: {"invitation": str(invitation.pk)}
+            for invitation, _raw in invitations
+        }
+        return message

@@ -9,8 +9,9 @@ never sends a mail twice.
 
 Every write after the claim names the claim (fencing): a worker that lost its rows (it died, or
 was paused past the lease and the sweep gave them to another) writes nothing when it resumes, and
-stops sending at its next lease check. The mail in flight at that moment is the only one that can
-go out twice, and it carries the same link as its repeat (invitations.tokens).
+stops sending at its next lease check. The message in flight at that moment (one mail, or one
+provider call's mails: invitations.outbox_batch) is the only one that can go out twice, and it
+carries the same links as its repeat (invitations.tokens).
 """
 
 import datetime
@@ -31,8 +32,8 @@ from django.utils import timezone
 from employers.models import AuditEvent
 from employers.services import audit_event
 from invitations.mail_errors import describe_error, mail_error_is_permanent
-from invitations.mails import InvitationMails, invitation_link
 from invitations.models import GrantBatch, Invitation, invitation_validity
+from invitations.outbox_batch import Delivery, chunk_mails
 from invitations.tokens import token_for, token_hash, token_nonce_new
 
 logger = logging.getLogger(__name__)
@@ -177,7 +178,9 @@ def _mark_claimed(rows: list[Invitation], common: dict) -> None:
 
 
 def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> SendResult:
-    """Send the queued invitation mails among `invitation_ids` over one mail connection."""
+    """Send the queued invitation mails among `invitation_ids` over one mail connection: one
+    message per invitation, or one call per few hundred when the provider takes a batch
+    (invitations.outbox_batch)."""
     result = SendResult()
     now = timezone.now()
     lease, claimed = _claim(invitation_ids, now)
@@ -185,53 +188,49 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
     if not claimed:
         return result
     connection = connection or get_connection()
-    outcomes: list[tuple[Invitation, Exception]] = []
     # The whole chunk is rendered first, then handed over: rendering, sending and marking in
     # turn made each of them slower (bench/README.md), and the mail connection is not held open
     # while the chunk renders. The mail states the validity from now: its real end, counted from
     # the hand-over (R11), is a little later, never earlier.
     valid_until = now + invitation_validity()
-    mails = InvitationMails()
-    messages = []
-    for invitation, raw in claimed:
-        try:
-            message = mails.message(
-                invitation,
-                link=invitation_link(raw),
-                valid_until=valid_until,
-                connection=connection,
-            )
-        except Exception as exc:  # noqa: BLE001 - classified below, never lost
-            outcomes.append((invitation, exc))
-        else:
-            messages.append((invitation, message))
-    del claimed, raw  # the raw tokens live on only in the messages
-    if messages:
-        _hand_over(messages, lease, connection, outcomes, result)
+    sendings, outcomes = chunk_mails(claimed, valid_until=valid_until, connection=connection)
+    del claimed  # the raw tokens live on only in the messages
+    if sendings:
+        _hand_over(sendings, lease, connection, outcomes, result)
     _record_failures(outcomes, lease, result)
     return result
 
 
-def _hand_over(messages, lease: Lease, connection, outcomes, result: SendResult) -> None:
+def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
+    """Each message (one mail, or one provider call of many), and at once its sent marks."""
     with connection, _fast_commits():
-        for position, (invitation, message) in enumerate(messages):
-            if not lease.holds(
-                invitation.pk, lambda start=position: [i.pk for i, _m in messages[start:]]
-            ):
-                result.lost += 1
+        for position, sending in enumerate(sendings):
+
+            def remaining(start=position) -> list[int]:
+                return [i.pk for s in sendings[start:] for i in s.invitations]
+
+            held = [i for i in sending.invitations if lease.holds(i.pk, remaining)]
+            result.lost += len(sending.invitations) - len(held)
+            if not held:
                 continue
-            try:
-                message.send()
-            except Exception as exc:  # noqa: BLE001 - classified below, never lost
-                outcomes.append((invitation, exc))
-                continue
-            if _mark_sent(invitation, message, lease.claim):
-                result.sent.append(invitation.pk)
-            else:
-                result.lost += 1
-                logger.warning(
-                    "Invitation mail %s was sent after this worker lost its claim", invitation.pk
-                )
+            if len(held) < len(sending.invitations):
+                sending.keep(held)
+            accepted = []
+            for delivery in sending.send():
+                if delivery.error is None:
+                    accepted.append(delivery)
+                else:
+                    outcomes.append((delivery.invitation, delivery.error))
+            marked = _mark_sent(accepted, lease.claim)
+            for delivery in accepted:
+                if delivery.invitation.pk in marked:
+                    result.sent.append(delivery.invitation.pk)
+                else:
+                    result.lost += 1
+                    logger.warning(
+                        "Invitation mail %s was sent after this worker lost its claim",
+                        delivery.invitation.pk,
+                    )
     if result.lost:
         logger.warning(
             "%d invitation mails of this chunk were taken over by another worker", result.lost
@@ -275,51 +274,61 @@ _MARK_SENT_AND_AUDIT = (
 )
 
 
-def _mark_sent(invitation: Invitation, message, claim: str) -> bool:
-    """Record the hand-over at once, with its audit row, in a tiny commit of its own: a worker
-    killed half-way through a chunk then resends at most the one mail that was in flight, and no
-    audit row of a mail that left is lost. The validity counts from this moment (R11).
-    False when the claim was lost meanwhile: then nothing is written.
+def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
+    """Record the hand-over of a message's mails at once, with their audit rows, in a tiny commit
+    of their own: a worker killed half-way through a chunk then resends at most the message in
+    flight (one mail, or one provider call's), and no audit row of a mail that left is lost. The
+    validity counts from this moment (R11). Returns the invitations marked: a row whose claim
+    was lost meanwhile is left as it is.
 
     Statements of our own rather than QuerySet.update() and Model.save(): this runs once per
     mail, and the ORM's building of the same statements made the whole job measurably slower
-    (bench/README.md). The audit row is still filled in by audit_event."""
-    status = getattr(message, "anymail_status", None)
-    message_id = str((getattr(status, "message_id", None) or "") if status else "")[:255]
+    (bench/README.md). The audit rows are still filled in by audit_event."""
+    if not deliveries:
+        return set()
     sent_at = timezone.now()
     prepare = Invitation._meta.get_field("sent_at").get_db_prep_save
-    mark = [
-        Invitation.MailStatus.SENT,
-        message_id,
+    common = [
         prepare(sent_at, db_connection),
         prepare(sent_at + invitation_validity(), db_connection),
         prepare(sent_at, db_connection),
-        ", ".join(message.to)[:254],
-        invitation.pk,
-        claim,
-        Invitation.MailStatus.SENDING,
     ]
-    event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
-    audit = [
-        event.employer_id,
-        event.employee_id,
-        event.actor_id,
-        event.actor_label,
-        event.action,
-        event.ip_address,
-        event.detail,
-        prepare(sent_at, db_connection),
-    ]
-    if db_connection.vendor == "postgresql":
+    rows = []
+    for delivery in deliveries:
+        invitation = delivery.invitation
+        event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
+        rows.append(
+            (
+                [Invitation.MailStatus.SENT, delivery.message_id, *common]
+                + [delivery.mail_to[:254], invitation.pk, claim, Invitation.MailStatus.SENDING],
+                [event.employer_id, event.employee_id, event.actor_id, event.actor_label]
+                + [event.action, event.ip_address, event.detail, common[0]],
+            )
+        )
+    ids = {delivery.invitation.pk for delivery in deliveries}
+    if db_connection.vendor == "postgresql" and len(rows) == 1:
         with db_connection.cursor() as cursor:
-            cursor.execute(_MARK_SENT_AND_AUDIT, mark + audit)
-            return cursor.rowcount == 1
+            cursor.execute(_MARK_SENT_AND_AUDIT, rows[0][0] + rows[0][1])
+            return ids if cursor.rowcount == 1 else set()
+    if db_connection.vendor == "postgresql":
+        # A provider call's marks in one commit, sent in one round trip (psycopg's pipeline).
+        with transaction.atomic(), db_connection.cursor() as cursor:
+            cursor.executemany(_MARK_SENT_AND_AUDIT, [mark + audit for mark, audit in rows])
+            if cursor.rowcount == len(rows):
+                return ids
+        return set(
+            Invitation.objects.filter(
+                pk__in=ids, mail_claim=claim, mail_status=Invitation.MailStatus.SENT
+            ).values_list("pk", flat=True)
+        )
+    marked = set()
     with transaction.atomic(), db_connection.cursor() as cursor:
-        cursor.execute(_MARK_SENT, mark)
-        if cursor.rowcount != 1:
-            return False
-        cursor.execute(_AUDIT_INSERT, audit)
-    return True
+        for mark, audit in rows:
+            cursor.execute(_MARK_SENT, mark)
+            if cursor.rowcount == 1:
+                cursor.execute(_AUDIT_INSERT, audit)
+                marked.add(mark[6])
+    return marked
 
 
 def _audit(invitation: Invitation, action: str, detail: str = "") -> AuditEvent:

@@ -187,7 +187,7 @@ def html_frame(
     return before, after
 
 
-def render_resolved(resolved: ResolvedText, values: dict[str, str], frame=None) -> MailTexts:
+def render_subject(resolved: ResolvedText, values: dict[str, str]) -> str:
     # No value may break the subject line, whatever it contains, and a body-only value (a link
     # with a token) never goes in, even from a text that escaped validation.
     subject_values = {
@@ -195,13 +195,22 @@ def render_resolved(resolved: ResolvedText, values: dict[str, str], frame=None) 
         for k, v in values.items()
         if not (k in PLACEHOLDERS and PLACEHOLDERS[k].body_only)
     }
-    subject = " ".join(_fill(resolved.subject, subject_values).split())[:SUBJECT_MAX_LENGTH]
+    return " ".join(_fill(resolved.subject, subject_values).split())[:SUBJECT_MAX_LENGTH]
+
+
+def render_resolved(
+    resolved: ResolvedText, values: dict[str, str], frame=None, html_values=None
+) -> MailTexts:
+    """The mail's three parts. `html_values`, when given, fill the HTML part instead of `values`
+    (escaped all the same): a provider's batch sending puts a merge field there whose
+    recipient's value is already escaped, where the text part's merge field takes it plain."""
+    subject = render_subject(resolved, values)
     # An empty optional value (a decision note, say) must not leave a gap of blank lines.
     text = re.sub(r"\n{3,}", "\n\n", _fill(resolved.body, values))
     before, after = frame or ("", "")
     with translation.override(resolved.language):
         button = str(resolved.kind.button)
-    html = before + _body_html(resolved.body, values, button) + after
+    html = before + _body_html(resolved.body, html_values or values, button) + after
     return MailTexts(subject=subject, text=text.strip() + "\n", html=html)
 
 

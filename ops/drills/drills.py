@@ -59,6 +59,10 @@ class Options:
     outage: float = 60  # seconds a server stays down, hung, or the relay refuses
     pause: float = 240  # seconds a paused worker stays paused (past the claim lease and a sweep)
     latency: float = 0.0  # seconds per mail at the relay
+    # Mail through an email provider's API (bench/provider_stub.py, Mandrill, batch sending)
+    # instead of the SMTP relay; `provider_latency` seconds a call.
+    provider: bool = False
+    provider_latency: float = 0.05
     activations: int = 50
     check_links: bool = True
     keep: bool = False
@@ -148,7 +152,12 @@ class Drill:
     # --- the run
 
     def run(self) -> Result:
-        self.stack = Stack(database_url=self.o.database_url, keep=self.o.keep, quiet=self.o.quiet)
+        self.stack = Stack(
+            database_url=self.o.database_url,
+            keep=self.o.keep,
+            quiet=self.o.quiet,
+            provider_latency=self.o.provider_latency if self.o.provider else None,
+        )
         with self.stack:
             self.start_stack()
             self.before_grant()
@@ -164,8 +173,12 @@ class Drill:
             s.start_postgres()
             s.note(f"PostgreSQL on port {s.pg_port} ({s.dir})")
         s.start_redis()
-        s.start_relay()
-        s.note(f"Redis on {s.redis_port}, SMTP relay on {s.smtp_port}")
+        if self.o.provider:
+            s.start_provider()
+            s.note(f"Redis on {s.redis_port}, provider stub (Mandrill API) on {s.smtp_port}")
+        else:
+            s.start_relay()
+            s.note(f"Redis on {s.redis_port}, SMTP relay on {s.smtp_port}")
         s.prepare_application(migrate=not self.o.database_url)
         django_setup(s)
         self.seed()

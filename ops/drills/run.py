@@ -31,6 +31,14 @@ def main(argv=None) -> int:
     parser.add_argument("--pause", type=float, default=defaults.pause)
     parser.add_argument("--latency", type=float, default=defaults.latency)
     parser.add_argument("--activations", type=int, default=defaults.activations)
+    parser.add_argument(
+        "--provider",
+        action="store_true",
+        help="mail through a provider's API (bench/provider_stub.py, batch sending), not SMTP",
+    )
+    parser.add_argument(
+        "--provider-latency", type=float, default=defaults.provider_latency, help="seconds a call"
+    )
     parser.add_argument("--no-links", action="store_true", help="do not check every mail's link")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     args = parser.parse_args(argv)
@@ -48,6 +56,8 @@ def main(argv=None) -> int:
         latency=args.latency,
         activations=args.activations,
         check_links=not args.no_links,
+        provider=args.provider,
+        provider_latency=args.provider_latency,
         keep=args.keep,
     )
 

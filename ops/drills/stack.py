@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 SECRET_KEY = "drill-secret-key-" + "d" * 50  # a private stack on 127.0.0.1 only
+PROVIDER_KEY = "drill-provider-key"  # bench/provider_stub.py's, with --provider
 
 
 def free_port() -> int:
@@ -147,6 +148,7 @@ class Stack:
         keep: bool = False,
         quiet: bool = False,
         extra_env: dict[str, str] | None = None,
+        provider_latency: float | None = None,
     ):
         self.dir = Path(tempfile.mkdtemp(prefix="essportal-drill-"))
         # The postgres user reaches its data folder inside; nothing secret lives here.
@@ -157,6 +159,9 @@ class Stack:
         self.relay_dir.mkdir()
         self.keep, self.quiet = keep, quiet
         self.extra_env = extra_env or {}
+        # Seconds a call: mail goes through anymail's Mandrill backend to bench/provider_stub.py
+        # (batch sending) instead of SMTP to the relay. None: the SMTP relay.
+        self.provider_latency = provider_latency
         self.procs: dict[str, Proc] = {}
         self.restarts: list[tuple[float, str]] = []
         self.events: list[tuple[float, str]] = []
@@ -205,6 +210,8 @@ class Stack:
             ALLOWED_HOSTS="127.0.0.1,localhost",
             HTTPS="false",
             SITE_URL=self.site_url,
+            # Passkeys are not drilled; their check refuses an http origin other than localhost.
+            WEBAUTHN_ALLOWED_ORIGINS=f"http://localhost:{self.web_port}",
             DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             CELERY_TASK_ALWAYS_EAGER="false",
@@ -221,6 +228,12 @@ class Stack:
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
         )
+        if self.provider_latency is not None:
+            env.update(
+                EMAIL_BACKEND="anymail.backends.mandrill.EmailBackend",
+                ANYMAIL_MANDRILL_API_KEY=PROVIDER_KEY,
+                ANYMAIL_MANDRILL_API_URL=f"http://127.0.0.1:{self.smtp_port}/api/1.0/",
+            )
         env.update(self.extra_env)
         env.update(extra)
         return env
@@ -349,6 +362,17 @@ class Stack:
             env=dict(os.environ),
         )
         wait_until(lambda: port_answers(self.smtp_port), 20, "the SMTP relay")
+
+    def start_provider(self) -> None:
+        """bench/provider_stub.py on the relay's port, writing to the relay's folder."""
+        stub = Path(__file__).resolve().parents[2] / "bench" / "provider_stub.py"
+        self._add(
+            "provider",
+            [PYTHON, str(stub), str(self.smtp_port), "--dir", str(self.relay_dir)]
+            + ["--api-key", PROVIDER_KEY, "--latency-ms", str(self.provider_latency * 1000)],
+            env=dict(os.environ),
+        )
+        wait_until(lambda: port_answers(self.smtp_port), 20, "the provider stub")
 
     def relay_control(self, **values) -> None:
         """Set the relay's faults (smtp_relay.py); written whole, then moved into place."""

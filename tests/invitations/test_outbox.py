@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from invitations import outbox
 from invitations.mail_errors import mail_error_is_permanent
+from invitations.mails import InvitationMails
 from invitations.outbox import (
     MAX_MAIL_ATTEMPTS,
     invitations_due_for_sending,
@@ -158,14 +159,14 @@ def test_a_mail_that_cannot_be_written_goes_back_to_the_outbox_and_the_others_ar
     # Granted without running the on-commit task: both rows wait in the outbox.
     broken = invitation_grant(employee=EmployeeFactory())
     fine = invitation_grant(employee=EmployeeFactory())
-    real_message = outbox.InvitationMails.message
+    real_message = InvitationMails.message
 
     def message(self, invitation, **kwargs):
         if invitation.pk == broken.pk:
             raise ValueError("template error")
         return real_message(self, invitation, **kwargs)
 
-    with mock.patch.object(outbox.InvitationMails, "message", message):
+    with mock.patch.object(InvitationMails, "message", message):
         result = invitations_send_mail(invitation_ids=[broken.pk, fine.pk])
     assert result.sent == [fine.pk] and result.retrying == [broken.pk]
     assert [m.to for m in mail.outbox] == [[fine.employee.email]]
@@ -176,7 +177,7 @@ def test_a_mail_that_cannot_be_written_goes_back_to_the_outbox_and_the_others_ar
 def test_when_no_mail_of_a_chunk_can_be_written_no_mail_connection_is_opened(db):
     invitation = invitation_grant(employee=EmployeeFactory())
     connection = mock.MagicMock()
-    with mock.patch.object(outbox.InvitationMails, "message", side_effect=ValueError("broken")):
+    with mock.patch.object(InvitationMails, "message", side_effect=ValueError("broken")):
         result = invitations_send_mail(invitation_ids=[invitation.pk], connection=connection)
     assert result.retrying == [invitation.pk]
     connection.__enter__.assert_not_called()
