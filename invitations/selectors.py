@@ -24,6 +24,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from employees.access_cache import cached_figure
 from employees.models import Employee, fold_for_search
 from essportal.models import User
 from invitations.models import (
@@ -175,25 +176,55 @@ def employees_matching(employer, filters: EmployeeFilters) -> QuerySet[Employee]
 
 def access_state_counts(employer, filters: EmployeeFilters) -> dict[str, int]:
     """How many of the searched employees are in each access state, and "all": the numbers on
-    the list's tabs, in one query whatever the tab. Each employee's state is worked out once,
-    from the account and the open invitation (joined: at most one per employee, by constraint),
-    and the rows are grouped by it: one pass over the employer's rows, not one per state."""
+    the list's tabs, from the cache when nothing has changed since they were counted
+    (employees/access_cache.py)."""
+    words = fold_for_search(filters.q).split()[:5]  # as _searched reads them
+    employment = filters.employment if filters.employment in ("active", "left") else ""
+    return cached_figure(
+        employer.pk,
+        "tab-counts",
+        [employment, *words],
+        lambda: _access_state_count(employer, filters),
+    )
+
+
+def _access_state_count(
+    employer, filters: EmployeeFilters
+) -> tuple[dict[str, int], datetime.datetime | None]:
+    """The counts in one query whatever the tab, and the moment they change by themselves (the
+    first pending invitation to expire). Each employee's state is worked out once, from the
+    account and the open invitation (joined: at most one per employee, by constraint), and the
+    rows are grouped by it: one pass over the employer's rows, not one per state."""
     employees, _words = _searched(employer, filters)
+    now = timezone.now()
     rows = (
         employees.annotate(
             open_invitation=FilteredRelation(
                 "invitations", condition=Q(invitations__status__in=OPEN_STATUSES)
             )
         )
-        .annotate(state=_access_state_case(timezone.now()))
+        .annotate(state=_access_state_case(now))
         .values("state")
-        .annotate(count=Count("pk"))
+        .annotate(
+            count=Count("pk"),
+            next_expiry=Min(
+                "open_invitation__expires_at",
+                filter=Q(
+                    open_invitation__status=Invitation.Status.PENDING,
+                    open_invitation__expires_at__gt=now,
+                ),
+            ),
+        )
         .order_by()
     )
     counts = dict.fromkeys(AccessState.values, 0)
-    counts.update({row["state"]: row["count"] for row in rows})
+    expiries = []
+    for row in rows:
+        counts[row["state"]] = row["count"]
+        if row["next_expiry"] is not None:
+            expiries.append(row["next_expiry"])
     counts["all"] = sum(counts.values())
-    return counts
+    return counts, min(expiries, default=None)
 
 
 def _access_state_case(now) -> Case:
