@@ -18,7 +18,7 @@ from employees.records.services import employee_update
 from invitations.acceptance import invitation_accept, invitation_check_birth_date
 from invitations.models import Invitation
 from invitations.outbox import invitations_send_mail
-from invitations.selectors import EmployeeFilters, _access_state_count, access_state_counts
+from invitations.selectors import EmployeeFilters
 from invitations.services import (
     grant_batch_start,
     invitation_grant,
@@ -26,6 +26,7 @@ from invitations.services import (
     invitation_revoke,
     invitations_requeue_undelivered,
 )
+from invitations.tab_counts import access_state_count, access_state_counts
 from invitations.tracking import invitation_record_tracking
 from tests.factories import EmployeeFactory, UserFactory
 from tests.invitations.helpers import sent_invitation
@@ -42,7 +43,7 @@ def cached(settings):
 def tabs(employer, **filters) -> dict[str, int]:
     """What the list shows, and a check that it is what a count now would show."""
     shown = access_state_counts(employer, EmployeeFilters(**filters))
-    assert shown == _access_state_count(employer, EmployeeFilters(**filters))[0]
+    assert shown == access_state_count(employer, EmployeeFilters(**filters))[0]
     return shown
 
 
