@@ -117,32 +117,31 @@ def cached_figure(
         return count()[0]
     keys = [_EPOCH_KEY, _generation_key(employer_id), _figure_key(employer_id, name, parts)]
     found = cache_guard.guarded("access figures", lambda: cache.get_many(keys), None)
+    if found is None:  # the cache is down: count, every time
+        return count()[0]
     now = timezone.now()
-    if found is not None:
-        stored = found.get(keys[2])
-        if (
-            stored is not None
-            and stored["epoch"] == found.get(keys[0])
-            and stored["generation"] == found.get(keys[1])
-            and now < stored["until"]
-        ):
-            return stored["figure"]
-    versions = None
-    if found is not None:
-        # Read before counting: a change committed during the count replaces the generation.
-        versions = cache_guard.guarded(
+    epoch, generation, stored = (found.get(key) for key in keys)
+    if (
+        stored is not None
+        and epoch is not None
+        and generation is not None
+        and (stored["epoch"], stored["generation"]) == (epoch, generation)
+        and now < stored["until"]
+    ):
+        return stored["figure"]
+    if epoch is None or generation is None:
+        # Made before counting: a change committed during the count replaces the generation.
+        epoch, generation = cache_guard.guarded(
             "access generation",
-            lambda: (_current(keys[0], found.get(keys[0])), _current(keys[1], found.get(keys[1]))),
-            None,
+            lambda: (_current(keys[0], epoch), _current(keys[1], generation)),
+            (None, None),
         )
     figure, changes_at = count()
-    if versions is None:
-        return figure
     until = now + datetime.timedelta(seconds=seconds)
     if changes_at is not None:
         until = min(until, changes_at)
     timeout = math.ceil((until - now).total_seconds())
-    if timeout > 0:
-        stored = {"epoch": versions[0], "generation": versions[1], "until": until, "figure": figure}
+    if epoch is not None and generation is not None and timeout > 0:
+        stored = {"epoch": epoch, "generation": generation, "until": until, "figure": figure}
         cache_guard.guarded("access figures", lambda: cache.set(keys[2], stored, timeout), None)
     return figure

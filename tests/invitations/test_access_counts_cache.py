@@ -233,6 +233,15 @@ def test_a_change_around_the_services_shows_within_the_cache_seconds(employer, e
         assert tabs(employer)["invited"] == 1
 
 
+def test_an_evicted_generation_does_not_let_older_numbers_through(employer, employee):
+    from django.core.cache import cache
+
+    assert tabs(employer)["no_access"] == 1
+    sent_invitation(employee)  # around the services: only the generation's loss shows it
+    cache.delete(f"access-gen:{employer.pk}")  # Redis evicted it
+    assert tabs(employer)["invited"] == 1
+
+
 def test_with_the_cache_down_the_counts_are_counted_and_right(
     employer, employee, on_commit, unreachable_cache
 ):
