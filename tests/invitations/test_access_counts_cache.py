@@ -16,6 +16,7 @@ from employees.accounts.services import account_block, account_unblock
 from employees.records import importing
 from employees.records.services import employee_update
 from invitations.acceptance import invitation_accept, invitation_check_birth_date
+from invitations.collective import grant_batch_run
 from invitations.models import Invitation
 from invitations.outbox import invitations_send_mail
 from invitations.selectors import EmployeeFilters
@@ -84,12 +85,15 @@ def test_a_revoke_shows_at_once(employer, employee, on_commit):
     assert tabs(employer)["no_access"] == 1
 
 
-def test_each_chunk_of_a_collective_grant_shows_at_once(employer, on_commit, settings):
-    settings.COLLECTIVE_CHUNK_SIZE = 2
+def test_each_chunk_of_a_collective_grant_shows_at_once(
+    employer, on_commit, django_capture_on_commit_callbacks
+):
     EmployeeFactory.create_batch(3, employer=employer)
     assert tabs(employer)["no_access"] == 3
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = grant_batch_start(employer=employer)  # the job is run below, in two chunks
     with on_commit():
-        grant_batch_start(employer=employer)
+        grant_batch_run(batch_id=batch.pk, chunk_size=2)
     assert tabs(employer)["invited"] == 3
 
 
