@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from employees.access_cache import employer_access_changed
 from employees.accounts.selectors import username_taken
 from employees.models import Employee
 from employers.models import AuditEvent
@@ -130,6 +131,7 @@ def _count_wrong_answer(
     if count >= limit:
         invitation.status = Invitation.Status.LOCKED
         audit_record(employee=invitation.employee, action=locked_action, ip_address=ip_address)
+        employer_access_changed(invitation.employee.employer_id)
     invitation.save(update_fields=[counter, "status"])
     return max(limit - count, 0)
 
@@ -272,6 +274,7 @@ def _accept(invitation_id: int, username: str, password_hash: str, ip_address) -
         raise _UsernameConflict from exc
     employee.user = user
     employee.save(update_fields=["user", "updated_at"])
+    employer_access_changed(employee.employer_id)
     audit_record(
         employee=employee,
         action=AuditEvent.Action.ACTIVATED,

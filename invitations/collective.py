@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 
+from employees.access_cache import employer_access_changed
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from employers.services import audit_event
@@ -242,6 +243,8 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
             invited=F("invited") + len(created),
             heartbeat_at=now,
         )
+        if eligible:
+            employer_access_changed(batch.employer_id)
     return list(created.values())
 
 

@@ -29,6 +29,7 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.utils import timezone
 
+from employees.access_cache import employer_access_changed
 from employers.models import AuditEvent
 from employers.services import audit_event
 from invitations.mail_errors import describe_error, mail_error_is_permanent
@@ -368,6 +369,7 @@ def _record_failures(outcomes, lease: Lease, result: SendResult) -> None:
                 continue
             if changes["mail_status"] == Invitation.MailStatus.FAILED:
                 _audit(invitation, AuditEvent.Action.MAIL_FAILED, error).save()
+                employer_access_changed(invitation.employee.employer_id)
         if changes["mail_status"] == Invitation.MailStatus.FAILED:
             result.failed.append(invitation.pk)
             logger.warning("Invitation mail %s failed for good: %s", invitation.pk, error)

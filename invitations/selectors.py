@@ -6,20 +6,15 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     Exists,
     F,
-    FilteredRelation,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     TextChoices,
-    Value,
-    When,
 )
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +23,6 @@ from employees.models import Employee, fold_for_search
 from essportal.models import User
 from invitations.models import (
     BATCH_STALLED_AFTER,
-    OPEN_STATUSES,
     GrantBatch,
     GrantBatchItem,
     Invitation,
@@ -82,7 +76,7 @@ def _latest_invitation():
     return Invitation.objects.filter(employee=OuterRef("pk")).order_by("-id")
 
 
-def _undelivered_last():
+def undelivered_last():
     later = Invitation.objects.filter(employee=OuterRef("employee"), pk__gt=OuterRef("pk"))
     return Invitation.objects.filter(
         employee=OuterRef("pk"), status=Invitation.Status.UNDELIVERED
@@ -107,13 +101,13 @@ def access_state_q(state: str, now) -> Q:
         case AccessState.NO_EMAIL:
             return no_account & Q(email="") & ~Exists(_open_invitations())
         case AccessState.UNDELIVERED:
-            return no_account & ~Q(email="") & Exists(_undelivered_last())
+            return no_account & ~Q(email="") & Exists(undelivered_last())
         case AccessState.NO_ACCESS:
             return (
                 no_account
                 & ~Q(email="")
                 & ~Exists(_open_invitations())
-                & ~Exists(_undelivered_last())
+                & ~Exists(undelivered_last())
             )
     raise ValueError(state)
 
@@ -151,7 +145,7 @@ class EmployeeFilters:
     sort: str = "name"
 
 
-def _searched(employer, filters: EmployeeFilters) -> tuple[QuerySet[Employee], list[str]]:
+def searched(employer, filters: EmployeeFilters) -> tuple[QuerySet[Employee], list[str]]:
     """The employer's employees matching the search and the employment filter."""
     employees = Employee.objects.filter(employer=employer)
     words = fold_for_search(filters.q).split()[:5]
@@ -167,49 +161,10 @@ def _searched(employer, filters: EmployeeFilters) -> tuple[QuerySet[Employee], l
 def employees_matching(employer, filters: EmployeeFilters) -> QuerySet[Employee]:
     """Every employee the list shows for these filters, all pages at once and unsorted: what
     HR selects with "all N employees matching this filter"."""
-    employees, _words = _searched(employer, filters)
+    employees, _words = searched(employer, filters)
     if filters.access in AccessState.values:
         employees = employees.filter(access_state_q(filters.access, timezone.now()))
     return employees
-
-
-def access_state_counts(employer, filters: EmployeeFilters) -> dict[str, int]:
-    """How many of the searched employees are in each access state, and "all": the numbers on
-    the list's tabs, in one query whatever the tab. Each employee's state is worked out once,
-    from the account and the open invitation (joined: at most one per employee, by constraint),
-    and the rows are grouped by it: one pass over the employer's rows, not one per state."""
-    employees, _words = _searched(employer, filters)
-    rows = (
-        employees.annotate(
-            open_invitation=FilteredRelation(
-                "invitations", condition=Q(invitations__status__in=OPEN_STATUSES)
-            )
-        )
-        .annotate(state=_access_state_case(timezone.now()))
-        .values("state")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    counts = dict.fromkeys(AccessState.values, 0)
-    counts.update({row["state"]: row["count"] for row in rows})
-    counts["all"] = sum(counts.values())
-    return counts
-
-
-def _access_state_case(now) -> Case:
-    """access_state_of in SQL, over the `open_invitation` relation."""
-    Status = Invitation.Status
-    return Case(
-        When(user__isnull=False, user__is_active=True, then=Value(AccessState.ACTIVE)),
-        When(user__isnull=False, then=Value(AccessState.BLOCKED)),
-        When(open_invitation__status=Status.LOCKED, then=Value(AccessState.LOCKED)),
-        When(open_invitation__expires_at__lte=now, then=Value(AccessState.EXPIRED)),
-        When(open_invitation__isnull=False, then=Value(AccessState.INVITED)),
-        When(email="", then=Value(AccessState.NO_EMAIL)),
-        When(Exists(_undelivered_last()), then=Value(AccessState.UNDELIVERED)),
-        default=Value(AccessState.NO_ACCESS),
-        output_field=CharField(),
-    )
 
 
 @dataclass(frozen=True)
@@ -250,7 +205,7 @@ def employee_list_for_employer(employer, filters: EmployeeFilters) -> QuerySet[E
     # No join with the accounts: in a search PostgreSQL would join every match before the sort
     # picks a page (bench/hr_list.py). The account's state comes from a per-row subquery below,
     # which runs for the rows of the page only.
-    employees, words = _searched(employer, filters)
+    employees, words = searched(employer, filters)
     if filters.access in AccessState.values:
         employees = employees.filter(access_state_q(filters.access, now))
     sort = filters.sort if filters.sort in SORTS else "name"

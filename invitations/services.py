@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from employees.access_cache import employer_access_changed
 from employees.models import Employee
 from employers.models import AuditEvent, Employer
 from employers.services import audit_event, audit_record
@@ -84,6 +85,7 @@ def invitation_grant(*, employee: Employee, actor=None, ip_address=None) -> Invi
     audit_record(
         employee=employee, action=AuditEvent.Action.GRANTED, actor=actor, ip_address=ip_address
     )
+    employer_access_changed(employee.employer_id)
     _start_on_commit(send_invitation_mails, [invitation.pk])
     return invitation
 
@@ -116,6 +118,7 @@ def invitation_resend(*, employee: Employee, actor=None, ip_address=None) -> Inv
     audit_record(
         employee=employee, action=AuditEvent.Action.RESENT, actor=actor, ip_address=ip_address
     )
+    employer_access_changed(employee.employer_id)
     _start_on_commit(send_invitation_mails, [invitation.pk])
     return invitation
 
@@ -130,6 +133,7 @@ def invitation_revoke(*, employee: Employee, actor=None, ip_address=None) -> Inv
     audit_record(
         employee=employee, action=AuditEvent.Action.REVOKED, actor=actor, ip_address=ip_address
     )
+    employer_access_changed(employee.employer_id)
     return invitation
 
 
@@ -295,6 +299,7 @@ def invitations_requeue_undelivered(*, employer: Employer | None = None, actor=N
                 ]
             )
             if rows:
+                employer_access_changed(*{employer_id for _pk, _e, employer_id in rows})
                 _start_on_commit(send_invitation_mails, [pk for pk, _e, _r in rows])
         requeued += len(rows)
     return requeued

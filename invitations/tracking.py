@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from employees.access_cache import employer_access_changed
 from employers.models import AuditEvent
 from employers.services import audit_record
 from invitations.models import Invitation
@@ -60,6 +61,7 @@ def invitation_record_tracking(*, message_id: str, event_type: str, description:
         invitation.status = Invitation.Status.UNDELIVERED
         invitation.closed_at = now
         fields += ["status", "closed_at"]
+        employer_access_changed(invitation.employee.employer_id)
     invitation.save(update_fields=fields)
     audit_record(
         employee=invitation.employee, action=TRACKING_AUDIT[new_status], detail=description

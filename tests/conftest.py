@@ -154,12 +154,14 @@ def _fresh_cache():
     another test left behind."""
     from django.core.cache import cache
 
+    from employees import access_cache
     from essportal import outages
     from essportal.web import cache_guard
 
     cache_guard.reset()
     outages.broker.reset()
     cache.clear()
+    access_cache.forget_pending()
     yield
     cache_guard.reset()
     outages.broker.reset()

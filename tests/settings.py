@@ -17,6 +17,10 @@ os.environ.setdefault("DEBUG", "false")
 # Uploaded logos go to a throw-away folder, never into the checkout.
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="essportal-media-"))
 
+# The HR list's tab counts are cached only where a test asks for it: a test's transaction never
+# commits, so the services' "counts changed" after commit would never reach the cache.
+os.environ.setdefault("ACCESS_COUNTS_CACHE_SECONDS", "0")
+
 from essportal.settings import *  # noqa: E402,F403
 
 # The manifest storage needs `collectstatic`; tests render templates without it.

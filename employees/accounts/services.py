@@ -5,6 +5,7 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from employees.access_cache import employer_access_changed
 from employees.accounts.recovery import RECOVERY_KINDS
 from employees.accounts.selectors import accounts_to_block, accounts_to_unblock
 from employees.mails import employee_mail_queue
@@ -34,6 +35,7 @@ def _account_set_active(employee: Employee, active: bool, actor, ip_address) -> 
         return
     user.is_active = active
     user.save(update_fields=["is_active"])
+    employer_access_changed(employee.employer_id)
     action = AuditEvent.Action.UNBLOCKED if active else AuditEvent.Action.BLOCKED
     audit_record(employee=employee, action=action, actor=actor, ip_address=ip_address)
     employee_mail_queue(

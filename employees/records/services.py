@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db import transaction
 
+from employees.access_cache import employer_access_changed
 from employees.mails import employee_mail_queue
 from employees.models import EmailChange, Employee
 from employees.records.signals import employee_email_changed
@@ -15,6 +16,7 @@ from essportal.models import User
 def employee_create(*, employer: Employer, data: dict[str, Any], actor=None) -> Employee:
     """Create an employee from data already validated by EmployeeForm."""
     employee = Employee.objects.create(employer=employer, **data)
+    employer_access_changed(employer.pk)
     audit_record(employee=employee, action=AuditEvent.Action.EMPLOYEE_CREATED, actor=actor)
     return employee
 
@@ -67,6 +69,7 @@ def employee_update(
     for name, value in data.items():
         setattr(employee, name, value)
     employee.save(update_fields=[*data, "updated_at"])
+    employer_access_changed(employee.employer_id)
     audit_record(
         employee=employee,
         action=AuditEvent.Action.EMPLOYEE_CHANGED,

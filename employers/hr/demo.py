@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from employees.access_cache import employer_access_changed
 from employees.models import Employee, fold_for_search
 from employees.payroll.demo import demo_payroll
 from employees.records.services import employee_create
@@ -155,6 +156,8 @@ def demo_seed(*, employees: int = 0) -> DemoSummary:
         benchmark = _seed_employer(summary, provider, BENCHMARK_NAME, leave_module=True)
         _seed_benchmark_employees(summary, benchmark, employees)
     employers = Employer.objects.filter(provider=provider)
+    # Accounts, invitations and benchmark employees are made directly, around the services.
+    employer_access_changed(*employers.values_list("pk", flat=True))
     summary.employers = employers.count()
     summary.employees = Employee.objects.filter(employer__in=employers).count()
     return summary

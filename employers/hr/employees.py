@@ -28,13 +28,13 @@ from invitations.selectors import (
     AccessState,
     EmployeeFilters,
     EmployerFigures,
-    access_state_counts,
     access_state_from_annotations,
     access_state_of,
     current_invitation_for,
     employee_list_for_employer,
     employer_figures,
 )
+from invitations.tab_counts import access_state_counts
 
 
 class StaffLoginView(auth_views.LoginView):

@@ -11,10 +11,10 @@ from invitations.models import Invitation
 from invitations.selectors import (
     AccessState,
     EmployeeFilters,
-    access_state_counts,
     access_state_of,
     employees_in_access_state,
 )
+from invitations.tab_counts import access_state_counts
 from invitations.tokens import token_for, token_hash, token_nonce_new
 from tests.factories import EmployeeFactory, UserFactory
 

@@ -48,7 +48,9 @@ HR_BUDGETS = {
     "home": (8, 302),
     "switch_employer": (7, 302),
     "notifications": (8, 200),  # + the user's mail settings
-    "employee_list": (11, 200),  # + the counts on the access-state tabs, one query
+    # + the counts on the access-state tabs, one query; none when they come from the cache, as
+    # from the second look on (test_the_employee_list_reads_its_tab_counts_from_the_cache).
+    "employee_list": (11, 200),
     "employee_new": (9, 200),
     "audit_log": (10, 200),
     "employee_detail": (12, 200),
@@ -209,6 +211,28 @@ def test_hr_page_query_budget(name, world, employer_manager, django_assert_max_n
     with django_assert_max_num_queries(budget):
         response = client.get(url, HR_QUERIES.get(name, {}))
     assert response.status_code == status, (url, response.status_code)
+
+
+def test_the_employee_list_reads_its_tab_counts_from_the_cache(world, employer_manager, settings):
+    """The first look counts the tabs (one query over all the employer's employees); the next
+    ones read them from the cache until an employee's access changes (employees/access_cache.py)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("hr:employee_list", kwargs={"employer_id": world["employer_id"]})
+    client = signed_in(employer_manager)
+
+    def look() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    look()  # the first request of a session does more (its refresh)
+    uncached = look()
+    settings.ACCESS_COUNTS_CACHE_SECONDS = 60
+    assert look() == uncached  # counted, and kept
+    assert look() == uncached - 1 <= HR_BUDGETS["employee_list"][0] - 1
 
 
 @pytest.fixture
