@@ -259,7 +259,10 @@ else:
 # (employees/access_cache.py): every service that changes access replaces them at once; this
 # bounds a change made around the services (the admin site). Only with Redis, which all
 # processes share (a per-process cache would not hear another process's change); 0: off.
-ACCESS_COUNTS_CACHE_SECONDS = env.int("ACCESS_COUNTS_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+_ACCESS_COUNTS_CACHE_SECONDS = env.str("ACCESS_COUNTS_CACHE_SECONDS", default="").strip()
+ACCESS_COUNTS_CACHE_SECONDS = (
+    int(_ACCESS_COUNTS_CACHE_SECONDS) if _ACCESS_COUNTS_CACHE_SECONDS else 60 if REDIS_URL else 0
+)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 # Without a broker, tasks run in-process right after the transaction that started them commits.
@@ -301,12 +304,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
-
-# The HR list's tab counts per employer and search, kept this long at most in the cache
-# (employees/access_cache.py): every service that changes access replaces them at once; this
-# bounds a change made around the services (the admin site). Only with Redis, which all
-# processes share (a per-process cache would not hear another process's change); 0 turns it off.
-ACCESS_COUNTS_CACHE_SECONDS = env.int("ACCESS_COUNTS_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 
 # --- Mail. Any ESP that django-anymail supports works by setting EMAIL_BACKEND and its ANYMAIL_*.
 # Unset: with DEBUG (`make run`) each mail is one line in the terminal with its first link, and
