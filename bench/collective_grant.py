@@ -23,7 +23,8 @@ Django's SMTP backend to bench/smtp_sink.py on 127.0.0.1: the hand-over producti
 relay (a TCP connection per chunk, or per mail in the naive loop, and the SMTP dialogue per mail),
 without a relay's own work; the sink shares the CPUs, so those figures are noisier. Each round
 seeds fresh employees (not timed) and runs the three in a rotating order, so that machine noise
-hits all alike. Printed per database and size: median ms per invitation, the ratios of those
+hits all alike. --mail locmem does Django's local-memory backend's work (each message built and
+deep-copied), its outbox emptied after each call: the backend issue 17 measured with. Printed per database and size: median ms per invitation, the ratios of those
 medians, SQL queries per invitation, and peak memory: by default the growth of the process's peak
 RSS (VmHWM, reset before each timed run) over its RSS at the start of the run, median over the
 runs; with --tracemalloc, the tracemalloc peak of one more, untimed run each (tracemalloc slows
@@ -56,6 +57,7 @@ DEFAULT_POSTGRESQL_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench_gra
 MAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "serialize": "common.SerializingEmailBackend",
+    "locmem": "common.LocmemEmailBackend",
 }
 WAYS = ("batch", "floor", "naive")
 ROTATIONS = [WAYS[i:] + WAYS[:i] for i in range(len(WAYS))]
