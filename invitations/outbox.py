@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from employers.models import AuditEvent
@@ -202,7 +203,19 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
 
 
 def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
-    """Each message (one mail, or one provider call of many), and at once its sent marks."""
+    """Each message (one mail, or one provider call of many), and at once its sent marks; the
+    marked rows turn `sent` together when the chunk is over (_mark_sent)."""
+    try:
+        _hand_over_each(sendings, lease, connection, outcomes, result)
+    finally:
+        _sent_marks_settle(result.sent, lease.claim)
+    if result.lost:
+        logger.warning(
+            "%d invitation mails of this chunk were taken over by another worker", result.lost
+        )
+
+
+def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
     with connection, _fast_commits():
         for position, sending in enumerate(sendings):
 
@@ -231,10 +244,18 @@ def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult)
                         "Invitation mail %s was sent after this worker lost its claim",
                         delivery.invitation.pk,
                     )
-    if result.lost:
-        logger.warning(
-            "%d invitation mails of this chunk were taken over by another worker", result.lost
-        )
+
+
+def _sent_marks_settle(ids: list[int], claim: str) -> None:
+    """The chunk's handed-over rows `sent`, in one UPDATE: what the per-mail marks left for
+    later so as not to touch an indexed column (the sweep does the same for a killed worker's)."""
+    if ids:
+        Invitation.objects.filter(
+            pk__in=ids,
+            mail_claim=claim,
+            mail_status=Invitation.MailStatus.SENDING,
+            sent_at__isnull=False,
+        ).update(mail_status=Invitation.MailStatus.SENT, mail_updated_at=F("sent_at"))
 
 
 @contextmanager
@@ -254,10 +275,15 @@ def _fast_commits():
             cursor.execute("RESET synchronous_commit")
 
 
+# The hand-over is recorded in sent_at (with the validity, the address and the provider's id):
+# no column of an index of the table changes (mail_status is in two, and the SMTP path's message
+# id stays empty), so PostgreSQL rewrites the row in place (a HOT update, room kept by the
+# table's fillfactor) and touches no index. The row stays `sending` with sent_at set until the
+# chunk is over (_sent_marks_settle), or the sweep finds it so (invitations_due_for_sending).
 _MARK_SENT = (
-    f"UPDATE {Invitation._meta.db_table} SET mail_status = %s, mail_message_id = %s, "  # noqa: S608
-    "mail_error = '', sent_at = %s, expires_at = %s, mail_updated_at = %s, mail_to = %s "
-    "WHERE id = %s AND mail_claim = %s AND mail_status = %s"
+    f"UPDATE {Invitation._meta.db_table} SET mail_message_id = %s, "  # noqa: S608
+    "mail_error = '', sent_at = %s, expires_at = %s, mail_to = %s "
+    "WHERE id = %s AND mail_claim = %s AND mail_status = %s AND sent_at IS NULL"
 )
 # The audit row's columns as the model names them (its foreign keys' columns end in _id).
 _AUDIT_COLUMNS = "employer_id, employee_id, actor_id, actor_label, action, ip_address, detail"
@@ -291,7 +317,6 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
     common = [
         prepare(sent_at, db_connection),
         prepare(sent_at + invitation_validity(), db_connection),
-        prepare(sent_at, db_connection),
     ]
     rows = []
     for delivery in deliveries:
@@ -299,7 +324,7 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
         event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
         rows.append(
             (
-                [Invitation.MailStatus.SENT, delivery.message_id, *common]
+                [delivery.message_id, *common]
                 + [delivery.mail_to[:254], invitation.pk, claim, Invitation.MailStatus.SENDING],
                 [event.employer_id, event.employee_id, event.actor_id, event.actor_label]
                 + [event.action, event.ip_address, event.detail, common[0]],
@@ -318,7 +343,10 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
                 return ids
         return set(
             Invitation.objects.filter(
-                pk__in=ids, mail_claim=claim, mail_status=Invitation.MailStatus.SENT
+                pk__in=ids,
+                mail_claim=claim,
+                mail_status=Invitation.MailStatus.SENDING,
+                sent_at=sent_at,
             ).values_list("pk", flat=True)
         )
     marked = set()
@@ -327,7 +355,7 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
             cursor.execute(_MARK_SENT, mark)
             if cursor.rowcount == 1:
                 cursor.execute(_AUDIT_INSERT, audit)
-                marked.add(mark[6])
+                marked.add(mark[4])
     return marked
 
 
@@ -388,6 +416,10 @@ def invitations_due_for_sending(
             status=Invitation.Status.PENDING,
             mail_status=Invitation.MailStatus.SENDING,
             mail_next_attempt_at__lte=now,
+        )
+        # Handed over before their worker died, but not yet settled: sent, never again.
+        stuck.filter(sent_at__isnull=False).update(
+            mail_status=Invitation.MailStatus.SENT, mail_updated_at=F("sent_at")
         )
         stuck.update(mail_status=Invitation.MailStatus.QUEUED, mail_updated_at=now)
     queued = Invitation.objects.filter(
