@@ -30,7 +30,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from employers.models import AuditEvent
+from employers.models import AuditEvent, Employer
 from employers.services import audit_event
 from invitations.mail_errors import describe_error, mail_error_is_permanent
 from invitations.models import GrantBatch, Invitation, invitation_validity
@@ -110,7 +110,7 @@ def _claim(invitation_ids: list[int], now) -> tuple[Lease, list[tuple[Invitation
     with transaction.atomic():
         rows = list(
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("employee__employer")
+            .select_related("employee")
             .filter(
                 pk__in=invitation_ids,
                 mail_status=Invitation.MailStatus.QUEUED,
@@ -120,6 +120,10 @@ def _claim(invitation_ids: list[int], now) -> tuple[Lease, list[tuple[Invitation
         )
         if not rows:
             return lease, []
+        # A chunk's rows share one or a few employers: one object each, not one per row.
+        employers = Employer.objects.in_bulk({row.employee.employer_id for row in rows})
+        for row in rows:
+            row.employee.employer = employers[row.employee.employer_id]
         common = {
             "mail_status": Invitation.MailStatus.SENDING,
             "mail_claim": lease.claim,
