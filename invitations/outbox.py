@@ -3,9 +3,10 @@
 A row is committed `queued` with the grant. Sending it: lock the rows, derive each link's token,
 store only its hash and mark the rows `sending` under a new claim with a lease (commit); hand the
 mails to the backend outside any transaction, renewing the lease as the chunk goes; record each
-hand-over (`sent`, its audit row, the validity's start) in a commit of its own. A row already past
-`queued` is skipped, so a task that runs twice, a sweep racing the task, or a worker that restarts
-never sends a mail twice.
+hand-over (`sent_at`, its audit row, the validity's start) in a commit of its own, and turn the
+chunk's handed-over rows `sent` together at its end (the sweep does it for a killed worker's). A
+row already past `queued`, or `sending` with its hand-over recorded, is never sent again, so a
+task that runs twice, a sweep racing the task, or a worker that restarts never sends a mail twice.
 
 Every write after the claim names the claim (fencing): a worker that lost its rows (it died, or
 was paused past the lease and the sweep gave them to another) writes nothing when it resumes, and
@@ -309,7 +310,8 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
     of their own: a worker killed half-way through a chunk then resends at most the message in
     flight (one mail, or one provider call's), and no audit row of a mail that left is lost. The
     validity counts from this moment (R11). Returns the invitations marked: a row whose claim
-    was lost meanwhile is left as it is.
+    was lost meanwhile is left as it is. The rows stay `sending` with `sent_at` set until the
+    chunk is over: the mark changes no indexed column (see _MARK_SENT).
 
     Statements of our own rather than QuerySet.update() and Model.save(): this runs once per
     mail, and the ORM's building of the same statements made the whole job measurably slower
