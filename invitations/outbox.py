@@ -221,7 +221,7 @@ def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult)
 
 
 def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
-    with connection, _fast_commits():
+    with connection, _mark_session(lease.claim) as prepared_mark:
         for position, sending in enumerate(sendings):
 
             def remaining(start=position) -> list[int]:
@@ -239,7 +239,7 @@ def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendRe
                     accepted.append(delivery)
                 else:
                     outcomes.append((delivery.invitation, delivery.error))
-            marked = _mark_sent(accepted, lease.claim)
+            marked = _mark_sent(accepted, lease.claim, prepared_mark)
             for delivery in accepted:
                 if delivery.invitation.pk in marked:
                     result.sent.append(delivery.invitation.pk)
@@ -264,20 +264,33 @@ def _sent_marks_settle(ids: list[int], claim: str) -> None:
 
 
 @contextmanager
-def _fast_commits():
-    """The per-mail commits below need to survive this worker being killed, not the database
-    server losing power: on PostgreSQL they need not wait for the WAL flush. A session setting
-    Django has no API for, so set by hand; without it the job measured slower (bench/README.md)."""
+def _mark_session(claim: str):
+    """On PostgreSQL, for a chunk's marks: commits that need to survive this worker being killed,
+    not the database server losing power, so need not wait for the WAL flush; and the mark with
+    its audit row prepared once (PREPARE, named after the claim), so that each mail's statement
+    is not parsed and planned again (planning took more than half of each mark's time). Session
+    settings Django has no API for, so written by hand; without either the job measured slower
+    (bench/README.md). Yields the statement that runs the prepared mark, or None."""
     if db_connection.vendor != "postgresql":
-        yield
+        yield None
         return
+    name = f"mark_sent_{claim}"
+    parameters = ", ".join(["%s"] * _MARK_SENT_AND_AUDIT.count("%s"))
     with db_connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
+        cursor.execute(f"PREPARE {name} AS {_numbered(_MARK_SENT_AND_AUDIT)}")
     try:
-        yield
+        yield f"EXECUTE {name}({parameters})"
     finally:
         with db_connection.cursor() as cursor:
+            cursor.execute(f"DEALLOCATE {name}")
             cursor.execute("RESET synchronous_commit")
+
+
+def _numbered(sql: str) -> str:
+    """The statement with PostgreSQL's numbered parameters ($1, $2, …) for its %s."""
+    first, *rest = sql.split("%s")
+    return first + "".join(f"${number}{part}" for number, part in enumerate(rest, 1))
 
 
 # The hand-over is recorded in sent_at (with the validity, the address and the provider's id):
@@ -305,7 +318,7 @@ _MARK_SENT_AND_AUDIT = (
 )
 
 
-def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
+def _mark_sent(deliveries: list[Delivery], claim: str, prepared: str | None = None) -> set[int]:
     """Record the hand-over of a message's mails at once, with their audit rows, in a tiny commit
     of their own: a worker killed half-way through a chunk then resends at most the message in
     flight (one mail, or one provider call's), and no audit row of a mail that left is lost. The
@@ -339,7 +352,8 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
     ids = {delivery.invitation.pk for delivery in deliveries}
     if db_connection.vendor == "postgresql" and len(rows) == 1:
         with db_connection.cursor() as cursor:
-            cursor.execute(_MARK_SENT_AND_AUDIT, rows[0][0] + rows[0][1])
+            statement = prepared or _MARK_SENT_AND_AUDIT
+            cursor.execute(statement, rows[0][0] + rows[0][1])
             return ids if cursor.rowcount == 1 else set()
     if db_connection.vendor == "postgresql":
         # A provider call's marks in one commit, sent in one round trip (psycopg's pipeline).
