@@ -23,7 +23,11 @@ Django's SMTP backend to bench/smtp_sink.py on 127.0.0.1: the hand-over producti
 relay (a TCP connection per chunk, or per mail in the naive loop, and the SMTP dialogue per mail),
 without a relay's own work; the sink shares the CPUs, so those figures are noisier. Each round
 seeds fresh employees (not timed) and runs the three in a rotating order, so that machine noise
-hits all alike. Printed per database and size: median ms per invitation, the ratios of those
+hits all alike. --mail locmem does Django's local-memory backend's work (each message built and
+deep-copied), its outbox emptied after each call: the backend issue 17 measured with. --peer adds
+django-invitations' own one-at-a-time create-and-send path (bench/peer_invitations.py, in a
+virtualenv of its own, BENCH_PEER_PYTHON) on the same PostgreSQL server and mail backend.
+Printed per database and size: median ms per invitation, the ratios of those
 medians, SQL queries per invitation, and peak memory: by default the growth of the process's peak
 RSS (VmHWM, reset before each timed run) over its RSS at the start of the run, median over the
 runs; with --tracemalloc, the tracemalloc peak of one more, untimed run each (tracemalloc slows
@@ -56,6 +60,7 @@ DEFAULT_POSTGRESQL_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench_gra
 MAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "serialize": "common.SerializingEmailBackend",
+    "locmem": "common.LocmemEmailBackend",
 }
 WAYS = ("batch", "floor", "naive")
 ROTATIONS = [WAYS[i:] + WAYS[:i] for i in range(len(WAYS))]
@@ -235,6 +240,12 @@ def main():
     )
     parser.add_argument("--profile", action="store_true", help="cProfile batch and floor instead")
     parser.add_argument("--mail", choices=sorted(MAIL_BACKENDS), default="serialize")
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also django-invitations' path (bench/peer_invitations.py, BENCH_PEER_PYTHON)",
+    )
+    parser.add_argument("--peer-sample", type=int, default=1000)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",")]
@@ -249,7 +260,30 @@ def main():
         for database in databases
     ]
     with smtp_sink() if args.mail == "smtp" else contextlib.nullcontext():
-        run_workers(commands, args)
+        figures = run_workers(commands, args)
+    if args.peer and figures.get("postgresql"):
+        run_peer(figures["postgresql"], args)
+
+
+def run_peer(ours: dict, args) -> None:
+    """django-invitations' own path (bench/peer_invitations.py) on the same PostgreSQL server,
+    in the bench's own virtualenv (BENCH_PEER_PYTHON), after our rows, against them."""
+    python = os.environ.get("BENCH_PEER_PYTHON", "/tmp/bench-venv/bin/python")
+    command = [python, str(Path(__file__).with_name("peer_invitations.py"))]
+    command += ["--sizes", str(args.peer_sample), "--runs", "3"]
+    output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    peer = json.loads(output.splitlines()[-1])["sizes"][0]
+    print(
+        f"peer: django-invitations' Invitation.create + send_invitation, one at a time, "
+        f"{peer['n']:,} invitations x {peer['runs']} runs: {peer['ms']:.3f} ms per invitation"
+    )
+    print(f"{'size':>7} {'batch':>7} {'floor':>7} {'peer':>7} {'batch/f':>8} {'peer/b':>7}")
+    for size in ours["sizes"]:
+        ms = size["ms"]
+        print(
+            f"{size['n']:>7,} {ms['batch']:>7.3f} {ms['floor']:>7.3f} {peer['ms']:>7.3f}"
+            f" {ms['batch'] / ms['floor']:>7.2f}x {peer['ms'] / ms['batch']:>6.1f}x"
+        )
 
 
 @contextlib.contextmanager
@@ -271,11 +305,13 @@ def smtp_sink():
         sink.wait(timeout=10)
 
 
-def run_workers(commands: list[list[str]], args) -> None:
+def run_workers(commands: list[list[str]], args) -> dict:
+    """Each database's figures, printed; returned by database ("sqlite", "postgresql")."""
     if args.profile:
         for command in commands:
             subprocess.run(command, check=True)
-        return
+        return {}
+    results = {}
     memory = "tracemalloc peak" if args.tracemalloc else "growth of peak RSS"
     print(f"machine: {machine()}")
     print(
@@ -292,6 +328,7 @@ def run_workers(commands: list[list[str]], args) -> None:
     for command in commands:
         output = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
         figures = json.loads(output.splitlines()[-1])
+        results[figures["database"].split()[0]] = figures
         print_rows(figures)
         sys.stdout.flush()
     print(
@@ -299,6 +336,7 @@ def run_workers(commands: list[list[str]], args) -> None:
         "queries and memory flat as size grows; naive/f: the floor's own lead, the most any "
         "real path could reach"
     )
+    return results
 
 
 if __name__ == "__main__":

@@ -168,11 +168,12 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
         items = list(
             GrantBatchItem.objects.select_for_update(skip_locked=True)
             .filter(batch=batch, outcome=Outcome.PLANNED)
-            .order_by("pk")[:chunk_size]
+            .order_by("pk")
+            .values_list("pk", "employee_id")[:chunk_size]
         )
         if not items:
             return None
-        employee_ids = [item.employee_id for item in items]
+        employee_ids = [employee_id for _pk, employee_id in items]
         if batch.kind == GrantBatch.Kind.RESEND:
             # Resends and address changes lock the employee first (invitations.services).
             list(
@@ -216,14 +217,14 @@ def _invite_chunk(batch: GrantBatch, chunk_size: int) -> list[int] | None:
             ).values_list("employee_id", "pk")
         )
         outcomes: dict[str, list[int]] = {}
-        for item in items:
-            if item.employee_id in created:
+        for item_pk, employee_id in items:
+            if employee_id in created:
                 outcome = Outcome.INVITED
             else:
-                outcome = current.get(item.employee_id, Outcome.SKIPPED_PENDING)
+                outcome = current.get(employee_id, Outcome.SKIPPED_PENDING)
                 if outcome == Outcome.PLANNED:
                     outcome = Outcome.SKIPPED_PENDING
-            outcomes.setdefault(outcome, []).append(item.pk)
+            outcomes.setdefault(outcome, []).append(item_pk)
         for outcome, item_ids in outcomes.items():
             GrantBatchItem.objects.filter(pk__in=item_ids).update(outcome=outcome)
         AuditEvent.objects.bulk_create(

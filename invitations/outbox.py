@@ -3,9 +3,10 @@
 A row is committed `queued` with the grant. Sending it: lock the rows, derive each link's token,
 store only its hash and mark the rows `sending` under a new claim with a lease (commit); hand the
 mails to the backend outside any transaction, renewing the lease as the chunk goes; record each
-hand-over (`sent`, its audit row, the validity's start) in a commit of its own. A row already past
-`queued` is skipped, so a task that runs twice, a sweep racing the task, or a worker that restarts
-never sends a mail twice.
+hand-over (`sent_at`, its audit row, the validity's start) in a commit of its own, and turn the
+chunk's handed-over rows `sent` together at its end (the sweep does it for a killed worker's). A
+row already past `queued`, or `sending` with its hand-over recorded, is never sent again, so a
+task that runs twice, a sweep racing the task, or a worker that restarts never sends a mail twice.
 
 Every write after the claim names the claim (fencing): a worker that lost its rows (it died, or
 was paused past the lease and the sweep gave them to another) writes nothing when it resumes, and
@@ -27,10 +28,11 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from employees.access_cache import employer_access_changed
-from employers.models import AuditEvent
+from employers.models import AuditEvent, Employer
 from employers.services import audit_event
 from invitations.mail_errors import describe_error, mail_error_is_permanent
 from invitations.models import GrantBatch, Invitation, invitation_validity
@@ -110,7 +112,7 @@ def _claim(invitation_ids: list[int], now) -> tuple[Lease, list[tuple[Invitation
     with transaction.atomic():
         rows = list(
             Invitation.objects.select_for_update(of=("self",))
-            .select_related("employee__employer")
+            .select_related("employee")
             .filter(
                 pk__in=invitation_ids,
                 mail_status=Invitation.MailStatus.QUEUED,
@@ -120,6 +122,10 @@ def _claim(invitation_ids: list[int], now) -> tuple[Lease, list[tuple[Invitation
         )
         if not rows:
             return lease, []
+        # A chunk's rows share one or a few employers: one object each, not one per row.
+        employers = Employer.objects.in_bulk({row.employee.employer_id for row in rows})
+        for row in rows:
+            row.employee.employer = employers[row.employee.employer_id]
         common = {
             "mail_status": Invitation.MailStatus.SENDING,
             "mail_claim": lease.claim,
@@ -203,8 +209,20 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
 
 
 def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
-    """Each message (one mail, or one provider call of many), and at once its sent marks."""
-    with connection, _fast_commits():
+    """Each message (one mail, or one provider call of many), and at once its sent marks; the
+    marked rows turn `sent` together when the chunk is over (_mark_sent)."""
+    try:
+        _hand_over_each(sendings, lease, connection, outcomes, result)
+    finally:
+        _sent_marks_settle(result.sent, lease.claim)
+    if result.lost:
+        logger.warning(
+            "%d invitation mails of this chunk were taken over by another worker", result.lost
+        )
+
+
+def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
+    with connection, _mark_session(lease.claim) as prepared_mark:
         for position, sending in enumerate(sendings):
 
             def remaining(start=position) -> list[int]:
@@ -222,7 +240,7 @@ def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult)
                     accepted.append(delivery)
                 else:
                     outcomes.append((delivery.invitation, delivery.error))
-            marked = _mark_sent(accepted, lease.claim)
+            marked = _mark_sent(accepted, lease.claim, prepared_mark)
             for delivery in accepted:
                 if delivery.invitation.pk in marked:
                     result.sent.append(delivery.invitation.pk)
@@ -232,33 +250,59 @@ def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult)
                         "Invitation mail %s was sent after this worker lost its claim",
                         delivery.invitation.pk,
                     )
-    if result.lost:
-        logger.warning(
-            "%d invitation mails of this chunk were taken over by another worker", result.lost
-        )
+
+
+def _sent_marks_settle(ids: list[int], claim: str) -> None:
+    """The chunk's handed-over rows `sent`, in one UPDATE: what the per-mail marks left for
+    later so as not to touch an indexed column (the sweep does the same for a killed worker's)."""
+    if ids:
+        Invitation.objects.filter(
+            pk__in=ids,
+            mail_claim=claim,
+            mail_status=Invitation.MailStatus.SENDING,
+            sent_at__isnull=False,
+        ).update(mail_status=Invitation.MailStatus.SENT, mail_updated_at=F("sent_at"))
 
 
 @contextmanager
-def _fast_commits():
-    """The per-mail commits below need to survive this worker being killed, not the database
-    server losing power: on PostgreSQL they need not wait for the WAL flush. A session setting
-    Django has no API for, so set by hand; without it the job measured slower (bench/README.md)."""
+def _mark_session(claim: str):
+    """On PostgreSQL, for a chunk's marks: commits that need to survive this worker being killed,
+    not the database server losing power, so need not wait for the WAL flush; and the mark with
+    its audit row prepared once (PREPARE, named after the claim), so that each mail's statement
+    is not parsed and planned again (planning took more than half of each mark's time). Session
+    settings Django has no API for, so written by hand; without either the job measured slower
+    (bench/README.md). Yields the statement that runs the prepared mark, or None."""
     if db_connection.vendor != "postgresql":
-        yield
+        yield None
         return
+    name = f"mark_sent_{claim}"
+    parameters = ", ".join(["%s"] * _MARK_SENT_AND_AUDIT.count("%s"))
     with db_connection.cursor() as cursor:
         cursor.execute("SET synchronous_commit TO OFF")
+        cursor.execute(f"PREPARE {name} AS {_numbered(_MARK_SENT_AND_AUDIT)}")
     try:
-        yield
+        yield f"EXECUTE {name}({parameters})"
     finally:
         with db_connection.cursor() as cursor:
+            cursor.execute(f"DEALLOCATE {name}")
             cursor.execute("RESET synchronous_commit")
 
 
+def _numbered(sql: str) -> str:
+    """The statement with PostgreSQL's numbered parameters ($1, $2, …) for its %s."""
+    first, *rest = sql.split("%s")
+    return first + "".join(f"${number}{part}" for number, part in enumerate(rest, 1))
+
+
+# The hand-over is recorded in sent_at (with the validity, the address and the provider's id):
+# no column of an index of the table changes (mail_status is in two, and the SMTP path's message
+# id stays empty), so PostgreSQL rewrites the row in place (a HOT update, room kept by the
+# table's fillfactor) and touches no index. The row stays `sending` with sent_at set until the
+# chunk is over (_sent_marks_settle), or the sweep finds it so (invitations_due_for_sending).
 _MARK_SENT = (
-    f"UPDATE {Invitation._meta.db_table} SET mail_status = %s, mail_message_id = %s, "  # noqa: S608
-    "mail_error = '', sent_at = %s, expires_at = %s, mail_updated_at = %s, mail_to = %s "
-    "WHERE id = %s AND mail_claim = %s AND mail_status = %s"
+    f"UPDATE {Invitation._meta.db_table} SET mail_message_id = %s, "  # noqa: S608
+    "mail_error = '', sent_at = %s, expires_at = %s, mail_to = %s "
+    "WHERE id = %s AND mail_claim = %s AND mail_status = %s AND sent_at IS NULL"
 )
 # The audit row's columns as the model names them (its foreign keys' columns end in _id).
 _AUDIT_COLUMNS = "employer_id, employee_id, actor_id, actor_label, action, ip_address, detail"
@@ -275,12 +319,13 @@ _MARK_SENT_AND_AUDIT = (
 )
 
 
-def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
+def _mark_sent(deliveries: list[Delivery], claim: str, prepared: str | None = None) -> set[int]:
     """Record the hand-over of a message's mails at once, with their audit rows, in a tiny commit
     of their own: a worker killed half-way through a chunk then resends at most the message in
     flight (one mail, or one provider call's), and no audit row of a mail that left is lost. The
     validity counts from this moment (R11). Returns the invitations marked: a row whose claim
-    was lost meanwhile is left as it is.
+    was lost meanwhile is left as it is. The rows stay `sending` with `sent_at` set until the
+    chunk is over: the mark changes no indexed column (see _MARK_SENT).
 
     Statements of our own rather than QuerySet.update() and Model.save(): this runs once per
     mail, and the ORM's building of the same statements made the whole job measurably slower
@@ -292,7 +337,6 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
     common = [
         prepare(sent_at, db_connection),
         prepare(sent_at + invitation_validity(), db_connection),
-        prepare(sent_at, db_connection),
     ]
     rows = []
     for delivery in deliveries:
@@ -300,7 +344,7 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
         event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
         rows.append(
             (
-                [Invitation.MailStatus.SENT, delivery.message_id, *common]
+                [delivery.message_id, *common]
                 + [delivery.mail_to[:254], invitation.pk, claim, Invitation.MailStatus.SENDING],
                 [event.employer_id, event.employee_id, event.actor_id, event.actor_label]
                 + [event.action, event.ip_address, event.detail, common[0]],
@@ -309,7 +353,8 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
     ids = {delivery.invitation.pk for delivery in deliveries}
     if db_connection.vendor == "postgresql" and len(rows) == 1:
         with db_connection.cursor() as cursor:
-            cursor.execute(_MARK_SENT_AND_AUDIT, rows[0][0] + rows[0][1])
+            statement = prepared or _MARK_SENT_AND_AUDIT
+            cursor.execute(statement, rows[0][0] + rows[0][1])
             return ids if cursor.rowcount == 1 else set()
     if db_connection.vendor == "postgresql":
         # A provider call's marks in one commit, sent in one round trip (psycopg's pipeline).
@@ -319,7 +364,10 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
                 return ids
         return set(
             Invitation.objects.filter(
-                pk__in=ids, mail_claim=claim, mail_status=Invitation.MailStatus.SENT
+                pk__in=ids,
+                mail_claim=claim,
+                mail_status=Invitation.MailStatus.SENDING,
+                sent_at=sent_at,
             ).values_list("pk", flat=True)
         )
     marked = set()
@@ -328,7 +376,7 @@ def _mark_sent(deliveries: list[Delivery], claim: str) -> set[int]:
             cursor.execute(_MARK_SENT, mark)
             if cursor.rowcount == 1:
                 cursor.execute(_AUDIT_INSERT, audit)
-                marked.add(mark[6])
+                marked.add(mark[4])
     return marked
 
 
@@ -390,6 +438,10 @@ def invitations_due_for_sending(
             status=Invitation.Status.PENDING,
             mail_status=Invitation.MailStatus.SENDING,
             mail_next_attempt_at__lte=now,
+        )
+        # Handed over before their worker died, but not yet settled: sent, never again.
+        stuck.filter(sent_at__isnull=False).update(
+            mail_status=Invitation.MailStatus.SENT, mail_updated_at=F("sent_at")
         )
         stuck.update(mail_status=Invitation.MailStatus.QUEUED, mail_updated_at=now)
     queued = Invitation.objects.filter(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from invitations import outbox
 from invitations.mail_errors import mail_error_is_permanent
 from invitations.mails import InvitationMails
+from invitations.models import Invitation
 from invitations.outbox import (
     MAX_MAIL_ATTEMPTS,
     invitations_due_for_sending,
@@ -182,3 +183,28 @@ def test_when_no_mail_of_a_chunk_can_be_written_no_mail_connection_is_opened(db)
     assert result.retrying == [invitation.pk]
     connection.__enter__.assert_not_called()
     connection.open.assert_not_called()
+
+
+def test_on_postgresql_each_sent_mark_rewrites_its_row_in_place_touching_no_index(db):
+    # The mark writes no column an index of the table reads (a HOT update, room on the page kept
+    # by the table's fillfactor): the claim and the chunk's settling into `sent` are the only
+    # index writes. The transaction's own counters of the table say which updates were HOT.
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("HOT updates are PostgreSQL's")
+
+    def hot_updates() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_stat_get_xact_tuples_hot_updated(%s::regclass)",
+                [Invitation._meta.db_table],
+            )
+            return cursor.fetchone()[0]
+
+    invitations = [invitation_grant(employee=EmployeeFactory()) for _ in range(3)]
+    before = hot_updates()
+    result = outbox.invitations_send_mail(invitation_ids=[i.pk for i in invitations])
+    assert len(result.sent) == 3
+    assert hot_updates() - before == 3
+    assert set(Invitation.objects.values_list("mail_status", flat=True)) == {"sent"}

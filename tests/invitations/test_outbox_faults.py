@@ -249,6 +249,32 @@ def test_a_killed_worker_loses_no_audit_row_of_a_mail_that_left(settings, lease)
     assert states == ["sending", "sending", "sent", "sent"]
 
 
+def test_mails_a_killed_worker_handed_over_are_settled_as_sent_by_the_sweep_never_resent(
+    settings, lease
+):
+    # Killed after the second mail's sent mark, before the chunk's marks turn `sent` together.
+    settings.EMAIL_BACKEND = "tests.invitations.test_outbox_faults.KilledBackend"
+    invitations = queued(4)
+    started = timezone.now()
+    with mock.patch.object(outbox, "_sent_marks_settle"), pytest.raises(SystemExit):
+        invitations_send_mail(invitation_ids=[i.pk for i in invitations])
+    handed_over = list(Invitation.objects.filter(sent_at__isnull=False))
+    assert len(handed_over) == 2
+    assert {i.mail_status for i in Invitation.objects.all()} == {"sending"}
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with time_machine.travel(started + lease + datetime.timedelta(seconds=1), tick=False):
+        due = invitations_due_for_sending()
+        assert sorted(due) == sorted(i.pk for i in invitations if i not in handed_over)
+        assert len(invitations_send_mail(invitation_ids=due).sent) == 2
+    assert len(mail.outbox) == 4  # two before the kill, two after: nobody got a second mail
+    for invitation in handed_over:
+        settled = Invitation.objects.get(pk=invitation.pk)
+        assert settled.mail_status == "sent" and settled.mail_attempts == 1
+        assert settled.sent_at == invitation.sent_at == settled.mail_updated_at
+    assert AuditEvent.objects.filter(action="mail_sent").count() == 4
+
+
 # --- What HR sees while a mail is on its way (R11) ----------------------------------------------
 
 
