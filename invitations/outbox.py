@@ -21,7 +21,6 @@ import random
 import secrets
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -33,10 +32,10 @@ from django.utils import timezone
 
 from employees.access_cache import employer_access_changed
 from employers.models import AuditEvent, Employer
-from employers.services import audit_event
 from invitations.mail_errors import describe_error, mail_error_is_permanent
 from invitations.models import GrantBatch, Invitation, invitation_validity
-from invitations.outbox_batch import Delivery, chunk_mails
+from invitations.outbox_batch import chunk_mails
+from invitations.sent_marks import mail_audit_event, mark_sent, mark_session, sent_marks_settle
 from invitations.tokens import token_for, token_hash, token_nonce_new
 
 logger = logging.getLogger(__name__)
@@ -210,11 +209,11 @@ def invitations_send_mail(*, invitation_ids: list[int], connection=None) -> Send
 
 def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
     """Each message (one mail, or one provider call of many), and at once its sent marks; the
-    marked rows turn `sent` together when the chunk is over (_mark_sent)."""
+    marked rows turn `sent` together when the chunk is over (sent_marks.mark_sent)."""
     try:
         _hand_over_each(sendings, lease, connection, outcomes, result)
     finally:
-        _sent_marks_settle(result.sent, lease.claim)
+        sent_marks_settle(result.sent, lease.claim)
     if result.lost:
         logger.warning(
             "%d invitation mails of this chunk were taken over by another worker", result.lost
@@ -222,7 +221,7 @@ def _hand_over(sendings, lease: Lease, connection, outcomes, result: SendResult)
 
 
 def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendResult) -> None:
-    with connection, _mark_session(lease.claim) as prepared_mark:
+    with connection, mark_session(lease.claim) as prepared_mark:
         for position, sending in enumerate(sendings):
 
             def remaining(start=position) -> list[int]:
@@ -240,7 +239,7 @@ def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendRe
                     accepted.append(delivery)
                 else:
                     outcomes.append((delivery.invitation, delivery.error))
-            marked = _mark_sent(accepted, lease.claim, prepared_mark)
+            marked = mark_sent(accepted, lease.claim, prepared_mark)
             for delivery in accepted:
                 if delivery.invitation.pk in marked:
                     result.sent.append(delivery.invitation.pk)
@@ -250,143 +249,6 @@ def _hand_over_each(sendings, lease: Lease, connection, outcomes, result: SendRe
                         "Invitation mail %s was sent after this worker lost its claim",
                         delivery.invitation.pk,
                     )
-
-
-def _sent_marks_settle(ids: list[int], claim: str) -> None:
-    """The chunk's handed-over rows `sent`, in one UPDATE: what the per-mail marks left for
-    later so as not to touch an indexed column (the sweep does the same for a killed worker's)."""
-    if ids:
-        Invitation.objects.filter(
-            pk__in=ids,
-            mail_claim=claim,
-            mail_status=Invitation.MailStatus.SENDING,
-            sent_at__isnull=False,
-        ).update(mail_status=Invitation.MailStatus.SENT, mail_updated_at=F("sent_at"))
-
-
-@contextmanager
-def _mark_session(claim: str):
-    """On PostgreSQL, for a chunk's marks: commits that need to survive this worker being killed,
-    not the database server losing power, so need not wait for the WAL flush; and the mark with
-    its audit row prepared once (PREPARE, named after the claim), so that each mail's statement
-    is not parsed and planned again (planning took more than half of each mark's time). Session
-    settings Django has no API for, so written by hand; without either the job measured slower
-    (bench/README.md). Yields the statement that runs the prepared mark, or None."""
-    if db_connection.vendor != "postgresql":
-        yield None
-        return
-    name = f"mark_sent_{claim}"
-    parameters = ", ".join(["%s"] * _MARK_SENT_AND_AUDIT.count("%s"))
-    with db_connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-        cursor.execute(f"PREPARE {name} AS {_numbered(_MARK_SENT_AND_AUDIT)}")
-    try:
-        yield f"EXECUTE {name}({parameters})"
-    finally:
-        with db_connection.cursor() as cursor:
-            cursor.execute(f"DEALLOCATE {name}")
-            cursor.execute("RESET synchronous_commit")
-
-
-def _numbered(sql: str) -> str:
-    """The statement with PostgreSQL's numbered parameters ($1, $2, …) for its %s."""
-    first, *rest = sql.split("%s")
-    return first + "".join(f"${number}{part}" for number, part in enumerate(rest, 1))
-
-
-# The hand-over is recorded in sent_at (with the validity, the address and the provider's id):
-# no column of an index of the table changes (mail_status is in two, and the SMTP path's message
-# id stays empty), so PostgreSQL rewrites the row in place (a HOT update, room kept by the
-# table's fillfactor) and touches no index. The row stays `sending` with sent_at set until the
-# chunk is over (_sent_marks_settle), or the sweep finds it so (invitations_due_for_sending).
-_MARK_SENT = (
-    f"UPDATE {Invitation._meta.db_table} SET mail_message_id = %s, "  # noqa: S608
-    "mail_error = '', sent_at = %s, expires_at = %s, mail_to = %s "
-    "WHERE id = %s AND mail_claim = %s AND mail_status = %s AND sent_at IS NULL"
-)
-# The audit row's columns as the model names them (its foreign keys' columns end in _id).
-_AUDIT_COLUMNS = "employer_id, employee_id, actor_id, actor_label, action, ip_address, detail"
-_AUDIT_INSERT = (
-    f"INSERT INTO {AuditEvent._meta.db_table} ({_AUDIT_COLUMNS}, created_at) "  # noqa: S608
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
-)
-# PostgreSQL does both in one statement, and so in one round trip and one commit: the audit row
-# is inserted only if the sent mark changed a row.
-_MARK_SENT_AND_AUDIT = (
-    f"WITH sent AS ({_MARK_SENT} RETURNING id) "  # noqa: S608
-    f"INSERT INTO {AuditEvent._meta.db_table} ({_AUDIT_COLUMNS}, created_at) "
-    "SELECT %s, %s, %s, %s, %s, %s, %s, %s FROM sent"
-)
-
-
-def _mark_sent(deliveries: list[Delivery], claim: str, prepared: str | None = None) -> set[int]:
-    """Record the hand-over of a message's mails at once, with their audit rows, in a tiny commit
-    of their own: a worker killed half-way through a chunk then resends at most the message in
-    flight (one mail, or one provider call's), and no audit row of a mail that left is lost. The
-    validity counts from this moment (R11). Returns the invitations marked: a row whose claim
-    was lost meanwhile is left as it is. The rows stay `sending` with `sent_at` set until the
-    chunk is over: the mark changes no indexed column (see _MARK_SENT).
-
-    Statements of our own rather than QuerySet.update() and Model.save(): this runs once per
-    mail, and the ORM's building of the same statements made the whole job measurably slower
-    (bench/README.md). The audit rows are still filled in by audit_event."""
-    if not deliveries:
-        return set()
-    sent_at = timezone.now()
-    prepare = Invitation._meta.get_field("sent_at").get_db_prep_save
-    common = [
-        prepare(sent_at, db_connection),
-        prepare(sent_at + invitation_validity(), db_connection),
-    ]
-    rows = []
-    for delivery in deliveries:
-        invitation = delivery.invitation
-        event = _audit(invitation, AuditEvent.Action.MAIL_SENT)
-        rows.append(
-            (
-                [delivery.message_id, *common]
-                + [delivery.mail_to[:254], invitation.pk, claim, Invitation.MailStatus.SENDING],
-                [event.employer_id, event.employee_id, event.actor_id, event.actor_label]
-                + [event.action, event.ip_address, event.detail, common[0]],
-            )
-        )
-    ids = {delivery.invitation.pk for delivery in deliveries}
-    if db_connection.vendor == "postgresql" and len(rows) == 1:
-        with db_connection.cursor() as cursor:
-            statement = prepared or _MARK_SENT_AND_AUDIT
-            cursor.execute(statement, rows[0][0] + rows[0][1])
-            return ids if cursor.rowcount == 1 else set()
-    if db_connection.vendor == "postgresql":
-        # A provider call's marks in one commit, sent in one round trip (psycopg's pipeline).
-        with transaction.atomic(), db_connection.cursor() as cursor:
-            cursor.executemany(_MARK_SENT_AND_AUDIT, [mark + audit for mark, audit in rows])
-            if cursor.rowcount == len(rows):
-                return ids
-        return set(
-            Invitation.objects.filter(
-                pk__in=ids,
-                mail_claim=claim,
-                mail_status=Invitation.MailStatus.SENDING,
-                sent_at=sent_at,
-            ).values_list("pk", flat=True)
-        )
-    marked = set()
-    with transaction.atomic(), db_connection.cursor() as cursor:
-        for mark, audit in rows:
-            cursor.execute(_MARK_SENT, mark)
-            if cursor.rowcount == 1:
-                cursor.execute(_AUDIT_INSERT, audit)
-                marked.add(mark[4])
-    return marked
-
-
-def _audit(invitation: Invitation, action: str, detail: str = "") -> AuditEvent:
-    return audit_event(
-        employer_id=invitation.employee.employer_id,
-        employee_id=invitation.employee_id,
-        action=action,
-        detail=detail,
-    )
 
 
 def _record_failures(outcomes, lease: Lease, result: SendResult) -> None:
@@ -416,7 +278,7 @@ def _record_failures(outcomes, lease: Lease, result: SendResult) -> None:
                 result.lost += 1
                 continue
             if changes["mail_status"] == Invitation.MailStatus.FAILED:
-                _audit(invitation, AuditEvent.Action.MAIL_FAILED, error).save()
+                mail_audit_event(invitation, AuditEvent.Action.MAIL_FAILED, error).save()
                 employer_access_changed(invitation.employee.employer_id)
         if changes["mail_status"] == Invitation.MailStatus.FAILED:
             result.failed.append(invitation.pk)

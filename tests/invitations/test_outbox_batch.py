@@ -337,7 +337,7 @@ def test_a_worker_killed_after_a_call_resends_only_that_calls_recipients_once(
     settings.MAIL_BATCH_SIZE = 3
     invitations = queued(7, employer)  # calls of 3, 3 and 1
 
-    with mock.patch.object(outbox, "_mark_sent", side_effect=Killed), pytest.raises(Killed):
+    with mock.patch.object(outbox, "mark_sent", side_effect=Killed), pytest.raises(Killed):
         invitations_send_mail(invitation_ids=[i.pk for i in invitations])
     first_call = {m["to"]: LINK.findall(m["text"]) for m in stub.mails}
     assert stub.calls == 1 and len(first_call) == 3

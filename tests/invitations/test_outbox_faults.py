@@ -256,7 +256,7 @@ def test_mails_a_killed_worker_handed_over_are_settled_as_sent_by_the_sweep_neve
     settings.EMAIL_BACKEND = "tests.invitations.test_outbox_faults.KilledBackend"
     invitations = queued(4)
     started = timezone.now()
-    with mock.patch.object(outbox, "_sent_marks_settle"), pytest.raises(SystemExit):
+    with mock.patch.object(outbox, "sent_marks_settle"), pytest.raises(SystemExit):
         invitations_send_mail(invitation_ids=[i.pk for i in invitations])
     handed_over = list(Invitation.objects.filter(sent_at__isnull=False))
     assert len(handed_over) == 2

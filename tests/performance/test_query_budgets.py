@@ -286,7 +286,7 @@ def test_the_collective_job_costs_the_same_queries_per_chunk(employer, settings)
     """The collective grant job (R5) runs over chunks; every chunk costs the same number of
     queries: N chunks cost a fixed overhead plus N times that constant. Within a chunk the
     inserts are bulk; the only per-row queries are the deliberate one-row commit after each mail
-    is handed over, its sent mark and its audit row (invitations/outbox.py `_mark_sent`: a killed
+    is handed over, its sent mark and its audit row (invitations/sent_marks.py `mark_sent`: a killed
     worker resends at most one mail and loses no audit row)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
