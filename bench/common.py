@@ -14,8 +14,8 @@ import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
+from databases import drop_database, recreate_database
 from django.core.mail.backends.base import BaseEmailBackend
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,29 +26,6 @@ warnings.filterwarnings("ignore", message="No directory at")
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench"
 QUICK = os.environ.get("BENCH_QUICK", "").lower() in {"1", "true", "yes"}
-
-
-def _maintenance(url: str):
-    """A connection to the server's `postgres` database, and the bench database's name."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return psycopg.connect(admin, autocommit=True), name
-
-
-def recreate_database(url: str) -> None:
-    conn, name = _maintenance(url)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(url: str) -> None:
-    conn, name = _maintenance(url)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager

@@ -27,8 +27,9 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+from databases import drop_database, recreate_database
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 
@@ -38,28 +39,6 @@ _ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _ROOT]
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/essportal_bench_peer"
-
-
-def _admin(url: str):
-    import psycopg
-
-    parts = urlsplit(url)
-    return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True), (
-        parts.path.lstrip("/")
-    )
-
-
-def _recreate(url: str) -> None:
-    conn, name = _admin(url)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def _drop(url: str) -> None:
-    conn, name = _admin(url)
-    with conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _configure(url: str) -> None:
@@ -132,7 +111,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     url = os.environ.get("BENCH_PEER_DATABASE_URL") or DEFAULT_URL
-    _recreate(url)
+    recreate_database(url)
     try:
         _configure(url)
         import django
@@ -168,7 +147,7 @@ def main() -> None:
         print(json.dumps({"database": f"postgresql {version}", "sizes": sizes}))
         connections.close_all()
     finally:
-        _drop(url)
+        drop_database(url)
 
 
 if __name__ == "__main__":
