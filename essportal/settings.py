@@ -263,6 +263,13 @@ _ACCESS_COUNTS_CACHE_SECONDS = env.str("ACCESS_COUNTS_CACHE_SECONDS", default=""
 ACCESS_COUNTS_CACHE_SECONDS = (
     int(_ACCESS_COUNTS_CACHE_SECONDS) if _ACCESS_COUNTS_CACHE_SECONDS else 60 if REDIS_URL else 0
 )
+# The employee's pages, kept rendered in the cache (employees/portal/page_cache.py) this long at
+# most: every write they show replaces them at once; this bounds a write made by hand (SQL).
+# Only with Redis, as above; 0: rendered on every request.
+_PORTAL_PAGE_CACHE_SECONDS = env.str("PORTAL_PAGE_CACHE_SECONDS", default="").strip()
+PORTAL_PAGE_CACHE_SECONDS = (
+    int(_PORTAL_PAGE_CACHE_SECONDS) if _PORTAL_PAGE_CACHE_SECONDS else 600 if REDIS_URL else 0
+)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 # Without a broker, tasks run in-process right after the transaction that started them commits.

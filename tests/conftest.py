@@ -154,14 +154,13 @@ def _fresh_cache():
     another test left behind."""
     from django.core.cache import cache
 
-    from employees import access_cache
     from essportal import outages
-    from essportal.web import cache_guard
+    from essportal.web import cache_guard, generation_cache
 
     cache_guard.reset()
     outages.broker.reset()
     cache.clear()
-    access_cache.forget_pending()
+    generation_cache.forget_pending()
     yield
     cache_guard.reset()
     outages.broker.reset()

@@ -20,6 +20,8 @@ os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="essportal-media-"))
 # The HR list's tab counts are cached only where a test asks for it: a test's transaction never
 # commits, so the services' "counts changed" after commit would never reach the cache.
 os.environ.setdefault("ACCESS_COUNTS_CACHE_SECONDS", "0")
+# The same for the employee's pages kept in the cache (employees/portal/page_cache.py).
+os.environ.setdefault("PORTAL_PAGE_CACHE_SECONDS", "0")
 
 from essportal.settings import *  # noqa: E402,F403
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from employees.leave.selectors import overlapping_open_requests
 from employees.mails import employee_mail_queue
 from employees.models import Employee, LeaveRequest, LeaveType
+from employees.portal.page_cache import portal_pages_changed
 from employers.models import AuditEvent
 from employers.services import audit_record
 from essportal.formats import format_date
@@ -59,6 +60,7 @@ def leave_request_cancel(*, leave_request: LeaveRequest) -> bool:
     ).update(status=LeaveRequest.Status.CANCELLED, updated_at=timezone.now())
     if changed:
         leave_request.status = LeaveRequest.Status.CANCELLED
+        portal_pages_changed(employee_ids=[leave_request.employee_id])
     return bool(changed)
 
 
@@ -87,6 +89,7 @@ def leave_request_decide(
     )
     if not changed:
         raise LeaveRequestAlreadyDecided
+    portal_pages_changed(employee_ids=[leave_request.employee_id])
     leave_request.status = status
     leave_request.decided_by = actor
     leave_request.decided_at = now

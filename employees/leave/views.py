@@ -12,22 +12,29 @@ from employees.leave.forms import HOURS_PER_WORKING_DAY, LeaveRequestForm
 from employees.leave.selectors import leave_overview, leave_requests_for_employee, leave_totals
 from employees.leave.services import leave_request_cancel, leave_request_create
 from employees.models import LeaveRequest
-from employees.portal.access import employee_object_or_404, employee_page, leave_module_required
+from employees.portal.access import (
+    cached_employee_page,
+    employee_object_or_404,
+    employee_page,
+    leave_module_required,
+)
+from employees.portal.page_cache import page_content
 
 
 @leave_module_required
 def leave(request):
-    today = timezone.localdate()
-    rows = leave_overview(request.employee, year=today.year, today=today)
-    return employee_page(
-        request,
-        "employees/leave/leave.html",
-        "leave",
-        year=today.year,
-        rows=rows,
-        totals=leave_totals(rows),
-        requests=leave_requests_for_employee(request.employee)[:100],
-    )
+    def render():
+        today = timezone.localdate()
+        rows = leave_overview(request.employee, year=today.year, today=today)
+        context = {
+            "year": today.year,
+            "rows": rows,
+            "totals": leave_totals(rows),
+            "requests": list(leave_requests_for_employee(request.employee)[:100]),
+        }
+        return page_content("employees/leave/leave.html", _("Leave"), context)
+
+    return cached_employee_page(request, "leave", "leave", [], render)
 
 
 @leave_module_required

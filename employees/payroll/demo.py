@@ -23,6 +23,7 @@ from employees.models import (
     Payslip,
     PayslipLine,
 )
+from employees.portal.page_cache import portal_pages_changed
 from employers.models import Employer
 
 CENT = Decimal("0.01")
@@ -76,6 +77,7 @@ def demo_payroll(*, employer: Employer, employees: Iterable[Employee], today: da
     created += _statements(employer, employees, today)
     if employer.leave_module:
         created += _leave(employer, employees, today)
+    portal_pages_changed(employer_ids=[employer.pk])  # made in bulk, around the signals
     return created
 
 

@@ -3,6 +3,7 @@ through request.employee: another employee's document, or one before its publish
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from employees.payroll import pdf
 from employees.payroll.selectors import (
@@ -11,7 +12,13 @@ from employees.payroll.selectors import (
     payslips_of_year,
     statements_for_employee,
 )
-from employees.portal.access import employee_object_or_404, employee_page, employee_required
+from employees.portal.access import (
+    cached_employee_page,
+    employee_object_or_404,
+    employee_page,
+    employee_required,
+)
+from employees.portal.page_cache import page_content
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -21,21 +28,34 @@ def _pdf_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+# Years a payslip list is kept for: the ones an employee can have. Any other number in the
+# address is rendered each time, so that nobody fills the cache with pages of made-up years.
+KEPT_YEARS_BACK = 60
+
+
 @employee_required
 def payslips(request):
+    today = timezone.localdate()
     try:
         year = int(request.GET["year"])
     except (KeyError, ValueError):
         year = None
-    page = payslips_of_year(request.employee, today=timezone.localdate(), year=year)
-    return employee_page(
-        request,
-        "employees/payroll/payslips.html",
-        "payslips",
-        payslips=page.payslips,
-        years=page.years,
-        year=page.year,
-    )
+
+    def render():
+        page = payslips_of_year(request.employee, today=today, year=year)
+        context = {"payslips": page.payslips, "years": page.years, "year": page.year}
+        return page_content("employees/payroll/payslips.html", _("Payslips"), context)
+
+    if year is not None and not today.year - KEPT_YEARS_BACK <= year <= today.year + 1:
+        content = render()
+        return employee_page(
+            request,
+            "employees/portal/page.html",
+            "payslips",
+            title=content.title,
+            content=content.html,
+        )
+    return cached_employee_page(request, "payslips", "payslips", [year], render)
 
 
 def _payslip(request, payslip_id: int):
@@ -45,17 +65,21 @@ def _payslip(request, payslip_id: int):
 
 @employee_required
 def payslip(request, payslip_id):
-    slip = _payslip(request, payslip_id)
-    lines = list(slip.lines.all())
-    return employee_page(
-        request,
-        "employees/payroll/payslip.html",
-        "payslips",
-        payslip=slip,
-        earnings=[ln for ln in lines if ln.kind == ln.Kind.EARNING],
-        deductions=[ln for ln in lines if ln.kind == ln.Kind.DEDUCTION],
-        other=[ln for ln in lines if ln.kind in (ln.Kind.EMPLOYER, ln.Kind.INFO)],
-    )
+    def render():
+        slip = _payslip(request, payslip_id)
+        lines = list(slip.lines.all())
+        return page_content(
+            "employees/payroll/payslip.html",
+            _("Payslip %(period)s") % {"period": slip.period_label},
+            {
+                "payslip": slip,
+                "earnings": [ln for ln in lines if ln.kind == ln.Kind.EARNING],
+                "deductions": [ln for ln in lines if ln.kind == ln.Kind.DEDUCTION],
+                "other": [ln for ln in lines if ln.kind in (ln.Kind.EMPLOYER, ln.Kind.INFO)],
+            },
+        )
+
+    return cached_employee_page(request, "payslips", "payslip", [payslip_id], render)
 
 
 @employee_required
@@ -66,10 +90,12 @@ def payslip_pdf(request, payslip_id):
 
 @employee_required
 def statements(request):
-    rows = statements_for_employee(request.employee, today=timezone.localdate())
-    return employee_page(
-        request, "employees/payroll/statements.html", "statements", statements=rows
-    )
+    def render():
+        rows = list(statements_for_employee(request.employee, today=timezone.localdate()))
+        context = {"statements": rows}
+        return page_content("employees/payroll/statements.html", _("Annual statements"), context)
+
+    return cached_employee_page(request, "statements", "statements", [], render)
 
 
 def _statement(request, statement_id: int):
@@ -79,12 +105,15 @@ def _statement(request, statement_id: int):
 
 @employee_required
 def statement(request, statement_id):
-    return employee_page(
-        request,
-        "employees/payroll/statement.html",
-        "statements",
-        statement=_statement(request, statement_id),
-    )
+    def render():
+        found = _statement(request, statement_id)
+        return page_content(
+            "employees/payroll/statement.html",
+            _("Annual statement %(year)s") % {"year": found.year},
+            {"statement": found},
+        )
+
+    return cached_employee_page(request, "statements", "statement", [statement_id], render)
 
 
 @employee_required

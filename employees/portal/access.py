@@ -11,6 +11,7 @@ from django.urls import reverse
 from employees.mfa.access import refuse_session
 from employees.mfa.stage import session_meets_employee_policy
 from employees.models import Employee
+from employees.portal.page_cache import cached_page_content
 from essportal.web.http import session_end_reason
 
 
@@ -68,3 +69,13 @@ def employee_object_or_404(queryset, employee: Employee, **lookup):
 def employee_page(request, template: str, nav: str, **context):
     """A portal page: the signed-in employee and the navigation item to highlight."""
     return render(request, template, {"employee": request.employee, "nav": nav, **context})
+
+
+def cached_employee_page(request, nav: str, page: str, arguments, render):
+    """A portal page whose own part is kept rendered until something it shows changes
+    (employees/portal/page_cache.py): `render()` returns it (page_content), and runs only when
+    it is not kept. `page` and `arguments` name it for the signed-in employee."""
+    content = cached_page_content(request, page, arguments, render)
+    return employee_page(
+        request, "employees/portal/page.html", nav, title=content.title, content=content.html
+    )

@@ -6,18 +6,24 @@ import datetime
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from employees.leave.selectors import leave_overview, leave_totals
-from employees.portal.access import employee_page, employee_required
+from employees.portal.access import cached_employee_page, employee_page, employee_required
+from employees.portal.page_cache import page_content
 from employees.portal.selectors import WHATS_NEW_DAYS, email_changes_for_employee, home_page
 from employees.portal.signals import PREVIOUS_LOGIN_SESSION_KEY
 from essportal.web.http import session_end_reason
 
 
 def _previous_login(request) -> datetime.datetime:
-    fallback = timezone.now() - datetime.timedelta(days=WHATS_NEW_DAYS)
+    """The employee's sign-in before this one; without one, the start of the day 30 days ago
+    (a whole day, so that the kept home page is the same all day)."""
     value = parse_datetime(request.session.get(PREVIOUS_LOGIN_SESSION_KEY) or "")
-    return value or fallback
+    if value:
+        return value
+    start = timezone.localdate() - datetime.timedelta(days=WHATS_NEW_DAYS)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
 
 
 def home(request):
@@ -31,21 +37,28 @@ def home(request):
 @employee_required
 def _overview(request):
     employee = request.employee
-    today = timezone.localdate()
-    leave_on = employee.employer.leave_module
-    leave = (
-        leave_totals(leave_overview(employee, year=today.year, today=today)) if leave_on else None
-    )
-    page = home_page(employee, today=today, since=_previous_login(request), include_leave=leave_on)
-    return employee_page(
-        request,
-        "employees/portal/home.html",
-        "home",
-        latest=page.latest_payslip,
-        news=page.news,
-        leave=leave,
-        year=today.year,
-    )
+    since = _previous_login(request)
+
+    def render():
+        today = timezone.localdate()
+        leave_on = employee.employer.leave_module
+        leave = None
+        if leave_on:
+            leave = leave_totals(leave_overview(employee, year=today.year, today=today))
+        page = home_page(employee, today=today, since=since, include_leave=leave_on)
+        return page_content(
+            "employees/portal/home.html",
+            _("Home"),
+            {
+                "employee": employee,
+                "latest": page.latest_payslip,
+                "news": page.news,
+                "leave": leave,
+                "year": today.year,
+            },
+        )
+
+    return cached_employee_page(request, "home", "home", [since.isoformat()], render)
 
 
 @employee_required

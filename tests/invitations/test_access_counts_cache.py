@@ -12,9 +12,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from employees.access_cache import access_scope
 from employees.accounts.services import account_block, account_unblock
 from employees.records import importing
 from employees.records.services import employee_update
+from essportal.web.generation_cache import generation_key
 from invitations.acceptance import invitation_accept, invitation_check_birth_date
 from invitations.collective import grant_batch_run
 from invitations.models import Invitation
@@ -242,7 +244,7 @@ def test_an_evicted_generation_does_not_let_older_numbers_through(employer, empl
 
     assert tabs(employer)["no_access"] == 1
     sent_invitation(employee)  # around the services: only the generation's loss shows it
-    cache.delete(f"access-gen:{employer.pk}")  # Redis evicted it
+    cache.delete(generation_key(access_scope(employer.pk)))  # Redis evicted it
     assert tabs(employer)["invited"] == 1
 
 

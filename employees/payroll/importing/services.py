@@ -18,6 +18,7 @@ from employees.payroll.importing.saving import (
 )
 from employees.payroll.importing.validation import leave_types_check, records_validate
 from employees.payroll.services import documents_publish_notify
+from employees.portal.page_cache import portal_pages_changed
 from employers.models import Employer
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -57,6 +58,8 @@ def payroll_import(
         payslips_save(employer, cleaned["payslips"], result)
         statements_save(employer, cleaned["annual_statements"], result, today)
         balances_save(employer, cleaned["leave_balances"], leave_types, result)
+        # Saved in bulk, around the signals that keep the employees' pages current.
+        portal_pages_changed(employer_ids=[employer.pk])
         if dry_run:
             transaction.set_rollback(True)
         elif cleaned["payslips"] or cleaned["annual_statements"]:
