@@ -24,7 +24,9 @@ open home, payslips, a payslip and its PDF in turn, pausing 0.5-1.5 s between tw
 (--think-ms, mean 1 s; bench/pay_day.py, as wrk's latencies are invented when it pauses between
 requests). Printed per scenario, as medians over the rounds: requests/s, median, p95 and p99
 latency, errors (connection errors and non-2xx answers: a page that redirects counts as one) and
-throughput as a fraction of the two do-nothing views'. Nothing is asserted. Targets: pages >= 60%
+throughput as a fraction of the two do-nothing views'. With --rendered, a second gunicorn with
+PORTAL_PAGE_CACHE_SECONDS=0 serves the same pages rendered from the database on every request,
+measured in the same interleaved rounds. Nothing is asserted. Targets: pages >= 60%
 of the stack view's throughput, no errors, p95 < 100 ms at 10 flat out and at 50 paced.
 """
 
@@ -56,6 +58,7 @@ CONNECTIONS = [10, 50]
 # longer; one second makes 50 employees ask for ~48 pages a second.
 THINK_MS = 1000
 BARE, STACK, PAY_DAY = "bare Django view", "minimal view, full stack", "pay day: 4 pages, pauses"
+RENDERED = "(rendered each time)"
 # Production runs with Redis as the cache, and so with the sessions read from it.
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 LUA = r"""
@@ -131,6 +134,12 @@ def main():
         default=CONNECTIONS,
         help="comma-separated numbers of connections held flat out (default 10,50)",
     )
+    parser.add_argument(
+        "--rendered",
+        action="store_true",
+        help="also measure each page rendered every time (PORTAL_PAGE_CACHE_SECONDS=0), on a "
+        "second server, in the same interleaved rounds",
+    )
     parser.add_argument("--pay-day-employees", type=int, default=50)
     parser.add_argument(
         "--think-ms",
@@ -155,26 +164,30 @@ def main():
         from django.db import connections
 
         connections.close_all()
-        server, base, log = start_gunicorn(url, static_root, folder)
+        servers = [start_gunicorn(url, static_root, folder)]
+        if args.rendered:
+            servers.append(start_gunicorn(url, static_root, folder, PORTAL_PAGE_CACHE_SECONDS="0"))
         try:
-            results = measure(base, sessions, args, folder)
+            results = measure([base for _, base, _ in servers], sessions, args, folder)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+            for server, _, log in servers:
+                server.terminate()
+                server.wait(timeout=30)
+                log.close()
     report(results, args)
 
 
-def start_gunicorn(url: str, static_root: str, folder: str):
+def start_gunicorn(url: str, static_root: str, folder: str, **settings: str):
     port = free_port()
     env = {
         **os.environ,
         **production_environment(url, REDIS_URL),
+        **settings,
         "BENCH_STATIC_ROOT": static_root,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
     }
-    log = open(os.path.join(folder, "gunicorn.log"), "w")  # noqa: SIM115 - closed by main
+    log = open(os.path.join(folder, f"gunicorn-{port}.log"), "w")  # noqa: SIM115 - closed by main
     server = subprocess.Popen(
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),
@@ -200,28 +213,36 @@ PAGES = {
     "statements /statements/": "/statements/",
     "leave /leave/": "/leave/",
 }
+# The pages kept rendered in the cache (employees/portal/page_cache.py); --rendered also
+# measures them without it.
+KEPT_PAGES = [page for page in PAGES.values() if not page.endswith("/pdf/")]
 # What pay day's employees open, in turn.
 PAY_DAY_PAGES = ["/", "/payslips/", "/payslips/{payslip}/", "/payslips/{payslip}/pdf/"]
 
 
-def measure(base: str, sessions: list[dict], args, folder: str) -> dict:
-    """{(connections, scenario): [one result per round]}; pay day under (employees, PAY_DAY)."""
+def measure(bases: list[str], sessions: list[dict], args, folder: str) -> dict:
+    """{(connections, scenario): [one result per round]}; pay day under (employees, PAY_DAY).
+    `bases`: the server, and with --rendered the one that renders every page (a second base)."""
+    base = bases[0]
     scenarios = {
-        BARE: [(s["cookie"], "/bench/bare/") for s in sessions],
-        STACK: [(s["cookie"], "/bench/stack/") for s in sessions],
+        BARE: (base, [(s["cookie"], "/bench/bare/") for s in sessions]),
+        STACK: (base, [(s["cookie"], "/bench/stack/") for s in sessions]),
     }
     for name, page in PAGES.items():
-        scenarios[name] = [(s["cookie"], page.format(**s)) for s in sessions]
+        scenarios[name] = (base, [(s["cookie"], page.format(**s)) for s in sessions])
+        for rendered in bases[1 if page in KEPT_PAGES else len(bases) :]:
+            targets = [(s["cookie"], page.format(**s)) for s in sessions]
+            scenarios[f"{name.split()[0]} {RENDERED}"] = (rendered, targets)
     # Warm up every worker (imports, template cache, connections), then measure; the rounds
     # alternate the scenarios (and the numbers of connections) so that machine noise hits them
     # alike.
-    for targets in scenarios.values():
-        run_wrk(base, targets, 2, folder, max(args.connections))
+    for server, targets in scenarios.values():
+        run_wrk(server, targets, 2, folder, max(args.connections))
     results = {}
     for _ in range(args.rounds):
         for connections in args.connections:
-            for name, targets in scenarios.items():
-                outcome = run_wrk(base, targets, args.seconds, folder, connections)
+            for name, (server, targets) in scenarios.items():
+                outcome = run_wrk(server, targets, args.seconds, folder, connections)
                 results.setdefault((connections, name), []).append(outcome)
         if args.think_ms:
             # Pay day: each employee opens the four pages in turn, pausing between them.
