@@ -15,7 +15,6 @@ from employees.payroll.selectors import (
 from employees.portal.access import (
     cached_employee_page,
     employee_object_or_404,
-    employee_page,
     employee_required,
 )
 from employees.portal.page_cache import page_content
@@ -46,16 +45,8 @@ def payslips(request):
         context = {"payslips": page.payslips, "years": page.years, "year": page.year}
         return page_content("employees/payroll/payslips.html", _("Payslips"), context)
 
-    if year is not None and not today.year - KEPT_YEARS_BACK <= year <= today.year + 1:
-        content = render()
-        return employee_page(
-            request,
-            "employees/portal/page.html",
-            "payslips",
-            title=content.title,
-            content=content.html,
-        )
-    return cached_employee_page(request, "payslips", "payslips", [year], render)
+    keep = year is None or today.year - KEPT_YEARS_BACK <= year <= today.year + 1
+    return cached_employee_page(request, "payslips", "payslips", [year], render, keep=keep)
 
 
 def _payslip(request, payslip_id: int):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from employees.mfa.access import refuse_session
 from employees.mfa.stage import session_meets_employee_policy
 from employees.models import Employee
-from employees.portal.page_cache import cached_page_content
+from employees.portal.page_cache import cached_page_content, with_csrf_token
 from essportal.web.http import session_end_reason
 
 
@@ -71,11 +71,13 @@ def employee_page(request, template: str, nav: str, **context):
     return render(request, template, {"employee": request.employee, "nav": nav, **context})
 
 
-def cached_employee_page(request, nav: str, page: str, arguments, render):
+def cached_employee_page(request, nav: str, page: str, arguments, render, *, keep: bool = True):
     """A portal page whose own part is kept rendered until something it shows changes
     (employees/portal/page_cache.py): `render()` returns it (page_content), and runs only when
-    it is not kept. `page` and `arguments` name it for the signed-in employee."""
-    content = cached_page_content(request, page, arguments, render)
+    it is not kept. `page` and `arguments` name it for the signed-in employee; with `keep`
+    false it is rendered and not kept."""
+    content = cached_page_content(request, page, arguments, render) if keep else render()
+    content = with_csrf_token(request, content)
     return employee_page(
         request, "employees/portal/page.html", nav, title=content.title, content=content.html
     )

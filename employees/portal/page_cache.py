@@ -102,22 +102,26 @@ def cached_page_content(
 ) -> PageContent:
     """The page's own part for the signed-in employee: kept, or `render()`ed and kept. `page`
     and `arguments` name it (with the employee, the language and the day); `render` may raise
-    Http404, and then nothing is kept."""
+    Http404, and then nothing is kept. Its forms still hold the placeholder: with_csrf_token."""
     employee = request.employee
     today = timezone.localdate()
     parts = [_release(), translation.get_language() or "", today.isoformat(), page]
     parts += [str(argument) for argument in arguments]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    content = generation_cache.cached(
+    return generation_cache.cached(
         [employer_scope(employee.employer_id), employee_scope(employee.pk)],
         f"portal-page:{employee.pk}:{digest}",
         lambda: (render(), _next_midnight(today)),
         settings.PORTAL_PAGE_CACHE_SECONDS,
     )
-    if CSRF_PLACEHOLDER in content.html:
-        html = mark_safe(content.html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - the token is letters and digits
-        content = PageContent(title=content.title, html=html)
-    return content
+
+
+def with_csrf_token(request, content: PageContent) -> PageContent:
+    """The page's own part with this request's CSRF token where its forms need one."""
+    if CSRF_PLACEHOLDER not in content.html:
+        return content
+    html = mark_safe(content.html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - the token is letters and digits
+    return PageContent(title=content.title, html=html)
 
 
 def _next_midnight(today: datetime.date) -> datetime.datetime:
