@@ -24,7 +24,7 @@ open home, payslips, a payslip and its PDF in turn, pausing 0.5-1.5 s between tw
 (--think-ms, mean 1 s; bench/pay_day.py, as wrk's latencies are invented when it pauses between
 requests). Printed per scenario, as medians over the rounds: requests/s, median, p95 and p99
 latency, errors (connection errors and non-2xx answers: a page that redirects counts as one) and
-throughput as a fraction of the two do-nothing views'. With --rendered, a second gunicorn with
+throughput as a fraction of the two do-nothing views' (per round, then the median). With --rendered, a second gunicorn with
 PORTAL_PAGE_CACHE_SECONDS=0 serves the same pages rendered from the database on every request,
 measured in the same interleaved rounds. Nothing is asserted. Targets: pages >= 60%
 of the stack view's throughput, no errors, p95 < 100 ms at 10 flat out and at 50 paced.
@@ -252,6 +252,13 @@ def measure(bases: list[str], sessions: list[dict], args, folder: str) -> dict:
     return results
 
 
+def _ratio(results: dict, connections: int, name: str, reference: str) -> float:
+    """The scenario's throughput over the reference's, taken round by round (the two ran minutes
+    apart at most) and then the median: noise that hits one round hits both."""
+    pairs = zip(results[(connections, name)], results[(connections, reference)], strict=True)
+    return statistics.median(page["rps"] / other["rps"] for page, other in pairs)
+
+
 def report(results: dict, args) -> None:
     print(f"machine: {machine()}")
     print(
@@ -275,14 +282,13 @@ def report(results: dict, args) -> None:
             f"{'scenario':<30}{'req/s':>8}{'vs bare':>9}{'vs stack':>9}{'p50 ms':>8}"
             f"{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}{'requests':>10}"
         )
-        bare = medians.get((connections, BARE), {}).get("rps")
-        stack = medians.get((connections, STACK), {}).get("rps")
         for name, r in rows:
             errors = sum(round_["errors"] for round_ in results[(connections, name)])
             requests = sum(round_["requests"] for round_ in results[(connections, name)])
             ratios = (
-                f"{r['rps'] / bare:>8.0%} {r['rps'] / stack:>8.0%}"
-                if bare and name != PAY_DAY
+                f"{_ratio(results, connections, name, BARE):>8.0%} "
+                f"{_ratio(results, connections, name, STACK):>8.0%}"
+                if (connections, BARE) in results and name != PAY_DAY
                 else f"{'-':>9}{'-':>9}"
             )
             print(
