@@ -24,10 +24,11 @@ open home, payslips, a payslip and its PDF in turn, pausing 0.5-1.5 s between tw
 (--think-ms, mean 1 s; bench/pay_day.py, as wrk's latencies are invented when it pauses between
 requests). Printed per scenario, as medians over the rounds: requests/s, median, p95 and p99
 latency, errors (connection errors and non-2xx answers: a page that redirects counts as one) and
-throughput as a fraction of the two do-nothing views' (per round, then the median). With --rendered, a second gunicorn with
-PORTAL_PAGE_CACHE_SECONDS=0 serves the same pages rendered from the database on every request,
-measured in the same interleaved rounds. Nothing is asserted. Targets: pages >= 60%
-of the stack view's throughput, no errors, p95 < 100 ms at 10 flat out and at 50 paced.
+throughput as a fraction of the two do-nothing views' (per round, then the median). With
+--rendered, a second gunicorn with PORTAL_PAGE_CACHE_SECONDS=0 serves the same pages rendered
+from the database on every request, measured in the same interleaved rounds. Nothing is
+asserted. Targets: pages >= 60% of the stack view's throughput, no errors, p95 < 100 ms at 10
+flat out and at 50 paced.
 """
 
 import argparse
