@@ -29,7 +29,9 @@ def access_scope(employer_id: int) -> str:
 
 def _figure_key(employer_id: int, name: str, parts: Iterable[str]) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"access-fig:{employer_id}:{name}:{digest}"
+    # "access-counts", not the "access-fig" of the release before: its entries have another
+    # shape, and during a rolling deploy neither release must read the other's.
+    return f"access-counts:{employer_id}:{name}:{digest}"
 
 
 def employer_access_changed(*employer_ids: int | None) -> None:

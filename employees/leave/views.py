@@ -23,8 +23,7 @@ from employees.portal.page_cache import page_content
 
 @leave_module_required
 def leave(request):
-    def render():
-        today = timezone.localdate()
+    def render(today):
         rows = leave_overview(request.employee, year=today.year, today=today)
         context = {
             "year": today.year,

@@ -34,30 +34,30 @@ KEPT_YEARS_BACK = 60
 
 @employee_required
 def payslips(request):
-    today = timezone.localdate()
+    this_year = timezone.localdate().year
     try:
         year = int(request.GET["year"])
     except (KeyError, ValueError):
         year = None
 
-    def render():
+    def render(today):
         page = payslips_of_year(request.employee, today=today, year=year)
         context = {"payslips": page.payslips, "years": page.years, "year": page.year}
         return page_content("employees/payroll/payslips.html", _("Payslips"), context)
 
-    keep = year is None or today.year - KEPT_YEARS_BACK <= year <= today.year + 1
+    keep = year is None or this_year - KEPT_YEARS_BACK <= year <= this_year + 1
     return cached_employee_page(request, "payslips", "payslips", [year], render, keep=keep)
 
 
-def _payslip(request, payslip_id: int):
-    visible = payslips_for_employee(request.employee, today=timezone.localdate())
+def _payslip(request, payslip_id: int, today=None):
+    visible = payslips_for_employee(request.employee, today=today or timezone.localdate())
     return employee_object_or_404(payslip_with_lines(visible), request.employee, pk=payslip_id)
 
 
 @employee_required
 def payslip(request, payslip_id):
-    def render():
-        slip = _payslip(request, payslip_id)
+    def render(today):
+        slip = _payslip(request, payslip_id, today)
         lines = list(slip.lines.all())
         return page_content(
             "employees/payroll/payslip.html",
@@ -81,27 +81,27 @@ def payslip_pdf(request, payslip_id):
 
 @employee_required
 def statements(request):
-    def render():
-        rows = list(statements_for_employee(request.employee, today=timezone.localdate()))
+    def render(today):
+        rows = list(statements_for_employee(request.employee, today=today))
         context = {"statements": rows}
         return page_content("employees/payroll/statements.html", _("Annual statements"), context)
 
     return cached_employee_page(request, "statements", "statements", [], render)
 
 
-def _statement(request, statement_id: int):
-    visible = statements_for_employee(request.employee, today=timezone.localdate())
+def _statement(request, statement_id: int, today=None):
+    visible = statements_for_employee(request.employee, today=today or timezone.localdate())
     return employee_object_or_404(visible, request.employee, pk=statement_id)
 
 
 @employee_required
 def statement(request, statement_id):
-    def render():
-        found = _statement(request, statement_id)
+    def render(today):
+        found = _statement(request, statement_id, today)
         return page_content(
             "employees/payroll/statement.html",
             _("Annual statement %(year)s") % {"year": found.year},
-            {"statement": found},
+            {"statement": found, "employee": request.employee},
         )
 
     return cached_employee_page(request, "statements", "statement", [statement_id], render)

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from employees.mfa.access import refuse_session
 from employees.mfa.stage import session_meets_employee_policy
@@ -74,9 +75,13 @@ def employee_page(request, template: str, nav: str, **context):
 def cached_employee_page(request, nav: str, page: str, arguments, render, *, keep: bool = True):
     """A portal page whose own part is kept rendered until something it shows changes
     (employees/portal/page_cache.py): `render()` returns it (page_content), and runs only when
-    it is not kept. `page` and `arguments` name it for the signed-in employee; with `keep`
-    false it is rendered and not kept."""
-    content = cached_page_content(request, page, arguments, render) if keep else render()
+    it is not kept. `render(today)` gets the day the page is for; `page` and `arguments` name
+    it for the signed-in employee; with `keep` false it is rendered and not kept."""
+    today = timezone.localdate()
+    if keep:
+        content = cached_page_content(request, page, arguments, render, today)
+    else:
+        content = render(today)
     content = with_csrf_token(request, content)
     return employee_page(
         request, "employees/portal/page.html", nav, title=content.title, content=content.html

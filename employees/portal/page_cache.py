@@ -38,12 +38,18 @@ from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from essportal.web import generation_cache
 
-# Rendered where {% csrf_token %} puts the token; replaced by the request's own token.
-CSRF_PLACEHOLDER = "portal-page-csrf-token-placeholder"
+
+@functools.cache
+def csrf_placeholder() -> str:
+    """Rendered where {% csrf_token %} puts the token, and replaced by the request's own token.
+    Derived from SECRET_KEY: the same in every process (a page kept by one is served by all),
+    and no text an employee or HR writes can hold it by chance or on purpose."""
+    return "csrf-" + salted_hmac("essportal.portal.page_cache", "csrf placeholder").hexdigest()
 
 
 @dataclass(frozen=True)
@@ -93,34 +99,40 @@ def employer_changed(sender, instance, **kwargs) -> None:
 def page_content(template: str, title: str, context: dict) -> PageContent:
     """Render a page's own part. It is rendered without the request, so that nothing of one
     request (its CSRF token, its path) can be kept for the next."""
-    html = render_to_string(template, {"csrf_token": CSRF_PLACEHOLDER, **context})
+    html = render_to_string(template, {"csrf_token": csrf_placeholder(), **context})
     return PageContent(title=title, html=html)
 
 
 def cached_page_content(
-    request, page: str, arguments: Iterable[object], render: Callable[[], PageContent]
+    request,
+    page: str,
+    arguments: Iterable[object],
+    render: Callable[[datetime.date], PageContent],
+    today: datetime.date,
 ) -> PageContent:
-    """The page's own part for the signed-in employee: kept, or `render()`ed and kept. `page`
-    and `arguments` name it (with the employee, the language and the day); `render` may raise
-    Http404, and then nothing is kept. Its forms still hold the placeholder: with_csrf_token."""
+    """The page's own part for the signed-in employee on `today`: kept, or `render(today)`ed and
+    kept (the day is worked out once, so that a request around midnight cannot keep tomorrow's
+    documents under today's key, R1). `page` and `arguments` name it (with the employee, the
+    language and the day); `render` may raise Http404, and then nothing is kept. Its forms still
+    hold the placeholder: with_csrf_token."""
     employee = request.employee
-    today = timezone.localdate()
     parts = [_release(), translation.get_language() or "", today.isoformat(), page]
     parts += [str(argument) for argument in arguments]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     return generation_cache.cached(
         [employer_scope(employee.employer_id), employee_scope(employee.pk)],
         f"portal-page:{employee.pk}:{digest}",
-        lambda: (render(), _next_midnight(today)),
+        lambda: (render(today), _next_midnight(today)),
         settings.PORTAL_PAGE_CACHE_SECONDS,
     )
 
 
 def with_csrf_token(request, content: PageContent) -> PageContent:
     """The page's own part with this request's CSRF token where its forms need one."""
-    if CSRF_PLACEHOLDER not in content.html:
+    placeholder = csrf_placeholder()
+    if placeholder not in content.html:
         return content
-    html = mark_safe(content.html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308 - the token is letters and digits
+    html = mark_safe(content.html.replace(placeholder, get_token(request)))  # noqa: S308 - the token is letters and digits
     return PageContent(title=content.title, html=html)
 
 

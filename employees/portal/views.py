@@ -39,8 +39,7 @@ def _overview(request):
     employee = request.employee
     since = _previous_login(request)
 
-    def render():
-        today = timezone.localdate()
+    def render(today):
         leave_on = employee.employer.leave_module
         leave = None
         if leave_on:

@@ -109,10 +109,10 @@ def cached(
     generations = [found.get(k) for k in generation_keys]
     stored = found.get(key)
     if (
-        stored is not None
+        isinstance(stored, dict)
         and None not in generations
-        and stored["generations"] == generations
-        and now < stored["until"]
+        and stored.get("generations") == generations
+        and now < stored.get("until", now)
     ):
         return stored["value"]
     if None in generations:

@@ -25,7 +25,7 @@ from employees.leave.services import (
 from employees.models import LeaveRequest, Payslip
 from employees.payroll.demo import demo_payroll
 from employees.payroll.importing.services import payroll_import
-from employees.portal.page_cache import CSRF_PLACEHOLDER
+from employees.portal.page_cache import csrf_placeholder
 from employees.records.services import employee_update
 from essportal.web import generation_cache
 from tests.employees.factories import (
@@ -171,6 +171,24 @@ def test_a_payslip_appears_at_midnight_of_its_publish_date_and_not_before(client
         assert "april" in look(portal, reverse("portal:payslips"))
 
 
+def test_a_kept_annual_statement_names_the_employer(portal, employee):
+    statement = AnnualStatementFactory(employee=employee)
+    url = reverse("portal:statement", args=[statement.pk])
+    for page in (look(portal, url), look_again_from_the_cache(portal, url)):
+        assert "Bakkerij Jansen B.V.</dd>" in main_of(page)
+
+
+def test_text_written_as_the_placeholder_stays_text(portal, employee):
+    # The placeholder is derived from SECRET_KEY: a leave note cannot guess it, and the text
+    # a note does hold is shown as it is, never replaced by a token.
+    LeaveRequestFactory(employee=employee, note="csrf-portal-page-csrf-token-placeholder")
+    assert csrf_placeholder() != "csrf-portal-page-csrf-token-placeholder"
+    look(portal, reverse("portal:leave"))
+    page = look_again_from_the_cache(portal, reverse("portal:leave"))
+    assert "csrf-portal-page-csrf-token-placeholder" in page
+    assert csrf_placeholder() not in page
+
+
 def test_a_made_up_year_in_the_address_is_never_kept(portal, employee, django_assert_num_queries):
     PayslipFactory(employee=employee, period=3)
     look(portal, reverse("portal:payslips") + "?year=1000")
@@ -186,7 +204,7 @@ def test_the_withdraw_buttons_of_a_kept_leave_page_carry_this_requests_token(
     waiting = LeaveRequestFactory(employee=employee)
     look(portal, reverse("portal:leave"))
     page = look_again_from_the_cache(portal, reverse("portal:leave"))
-    assert CSRF_PLACEHOLDER not in page
+    assert csrf_placeholder() not in page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     with on_commit():
         response = portal.post(
