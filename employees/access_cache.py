@@ -12,7 +12,6 @@ ACCESS_COUNTS_CACHE_SECONDS: the bound for a write that has no call (the admin s
 """
 
 import datetime
-import hashlib
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -25,13 +24,6 @@ T = TypeVar("T")
 
 def access_scope(employer_id: int) -> str:
     return f"access:{employer_id}"
-
-
-def _figure_key(employer_id: int, name: str, parts: Iterable[str]) -> str:
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    # "access-counts", not the "access-fig" of the release before: its entries have another
-    # shape, and during a rolling deploy neither release must read the other's.
-    return f"access-counts:{employer_id}:{name}:{digest}"
 
 
 def employer_access_changed(*employer_ids: int | None) -> None:
@@ -61,7 +53,9 @@ def cached_figure(
     before a write). A hit is one cache round trip."""
     return generation_cache.cached(
         [access_scope(employer_id)],
-        _figure_key(employer_id, name, parts),
+        # "access-counts", not the "access-fig" of the release before: its entries have another
+        # shape, and during a rolling deploy neither release must read the other's.
+        generation_cache.value_key(f"access-counts:{employer_id}:{name}", parts),
         count,
         settings.ACCESS_COUNTS_CACHE_SECONDS,
     )

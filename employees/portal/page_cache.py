@@ -118,10 +118,9 @@ def cached_page_content(
     employee = request.employee
     parts = [_release(), translation.get_language() or "", today.isoformat(), page]
     parts += [str(argument) for argument in arguments]
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
     return generation_cache.cached(
         [employer_scope(employee.employer_id), employee_scope(employee.pk)],
-        f"portal-page:{employee.pk}:{digest}",
+        generation_cache.value_key(f"portal-page:{employee.pk}", parts),
         lambda: (render(today), _next_midnight(today)),
         settings.PORTAL_PAGE_CACHE_SECONDS,
     )

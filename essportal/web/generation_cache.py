@@ -19,10 +19,11 @@ Users: employees/access_cache.py (the HR list's tab counts) and employees/portal
 """
 
 import datetime
+import hashlib
 import math
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -38,6 +39,13 @@ T = TypeVar("T")
 
 def generation_key(scope: str) -> str:
     return f"gen:{scope}"
+
+
+def value_key(prefix: str, parts: Iterable[str]) -> str:
+    """The key of a value under `prefix` (its kind and owner), for the parameters it was worked
+    out for (`parts`), digested so that any text (a search, a language) makes a short key."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"{prefix}:{digest}"
 
 
 _pending = threading.local()  # the scopes changed in this thread's open transaction
