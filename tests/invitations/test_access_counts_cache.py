@@ -6,7 +6,6 @@ still be shown."""
 
 import datetime
 import io
-import smtplib
 
 import pytest
 import time_machine
@@ -33,7 +32,6 @@ from invitations.tab_counts import access_state_count, access_state_counts
 from invitations.tracking import invitation_record_tracking
 from tests.factories import EmployeeFactory, UserFactory
 from tests.invitations.helpers import sent_invitation
-from tests.mail_backends import FailingBackend
 
 pytestmark = pytest.mark.django_db
 
@@ -130,14 +128,6 @@ def test_a_lock_after_wrong_birth_dates_shows_at_once(employer, employee, on_com
                 invitation_id=invitation.pk, birth_date=datetime.date(1900, 1, 1)
             )
     assert tabs(employer)["locked"] == 1
-
-
-@pytest.fixture
-def refused(settings):
-    settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
-    FailingBackend.error = smtplib.SMTPRecipientsRefused({"x": (550, b"5.1.1 No such user")})
-    yield
-    FailingBackend.error = None
 
 
 def test_a_mail_refused_for_good_shows_as_undelivered_at_once(

@@ -2,8 +2,6 @@
 (issue 14): HR's list and panel show it, HR sends them again, operators use
 `send_queued_mail --failed`, and a bounce reported by the provider closes the invitation too."""
 
-import smtplib
-
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -21,15 +19,6 @@ from tests.invitations.helpers import link_path
 from tests.mail_backends import FailingBackend
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def refused(settings):
-    """Mail to every address is refused for good while the fixture is in use."""
-    settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
-    FailingBackend.error = smtplib.SMTPRecipientsRefused({"x": (550, b"5.1.1 No such user")})
-    yield
-    FailingBackend.error = None
 
 
 def undelivered(employee) -> Invitation:
