@@ -169,7 +169,8 @@ def main():
         if args.rendered:
             servers.append(start_gunicorn(url, static_root, folder, PORTAL_PAGE_CACHE_SECONDS="0"))
         try:
-            results = measure([base for _, base, _ in servers], sessions, args, folder)
+            rendered = servers[1][1] if args.rendered else None
+            results = measure(servers[0][1], rendered, sessions, args, folder)
         finally:
             for server, _, log in servers:
                 server.terminate()
@@ -221,18 +222,17 @@ KEPT_PAGES = [page for page in PAGES.values() if not page.endswith("/pdf/")]
 PAY_DAY_PAGES = ["/", "/payslips/", "/payslips/{payslip}/", "/payslips/{payslip}/pdf/"]
 
 
-def measure(bases: list[str], sessions: list[dict], args, folder: str) -> dict:
+def measure(base: str, rendered: str | None, sessions: list[dict], args, folder: str) -> dict:
     """{(connections, scenario): [one result per round]}; pay day under (employees, PAY_DAY).
-    `bases`: the server, and with --rendered the one that renders every page (a second base)."""
-    base = bases[0]
+    `rendered`: with --rendered, the server that renders every page (no page cache)."""
     scenarios = {
         BARE: (base, [(s["cookie"], "/bench/bare/") for s in sessions]),
         STACK: (base, [(s["cookie"], "/bench/stack/") for s in sessions]),
     }
     for name, page in PAGES.items():
-        scenarios[name] = (base, [(s["cookie"], page.format(**s)) for s in sessions])
-        for rendered in bases[1 if page in KEPT_PAGES else len(bases) :]:
-            targets = [(s["cookie"], page.format(**s)) for s in sessions]
+        targets = [(s["cookie"], page.format(**s)) for s in sessions]
+        scenarios[name] = (base, targets)
+        if rendered and page in KEPT_PAGES:
             scenarios[f"{name.split()[0]} {RENDERED}"] = (rendered, targets)
     # Warm up every worker (imports, template cache, connections), then measure; the rounds
     # alternate the scenarios (and the numbers of connections) so that machine noise hits them
