@@ -37,6 +37,12 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
+def env_int_or(name: str, default: int | None) -> int | None:
+    """A whole number, or `default` when unset or empty (as `.env.example` leaves some)."""
+    raw = env.str(name, default="").strip()
+    return int(raw) if raw else default
+
+
 # A checkout with nothing set is a developer's machine. Production is always explicit: the
 # container image sets DEBUG=false, and gunicorn.conf.py refuses to serve with DEBUG on.
 DEBUG = env_bool("DEBUG", default=True)
@@ -259,17 +265,11 @@ else:
 # (employees/access_cache.py): every service that changes access replaces them at once; this
 # bounds a change made around the services (the admin site). Only with Redis, which all
 # processes share (a per-process cache would not hear another process's change); 0: off.
-_ACCESS_COUNTS_CACHE_SECONDS = env.str("ACCESS_COUNTS_CACHE_SECONDS", default="").strip()
-ACCESS_COUNTS_CACHE_SECONDS = (
-    int(_ACCESS_COUNTS_CACHE_SECONDS) if _ACCESS_COUNTS_CACHE_SECONDS else 60 if REDIS_URL else 0
-)
+ACCESS_COUNTS_CACHE_SECONDS = env_int_or("ACCESS_COUNTS_CACHE_SECONDS", 60 if REDIS_URL else 0)
 # The employee's pages, kept rendered in the cache (employees/portal/page_cache.py) this long at
 # most: every write they show replaces them at once; this bounds a write made by hand (SQL).
 # Only with Redis, as above; 0: rendered on every request.
-_PORTAL_PAGE_CACHE_SECONDS = env.str("PORTAL_PAGE_CACHE_SECONDS", default="").strip()
-PORTAL_PAGE_CACHE_SECONDS = (
-    int(_PORTAL_PAGE_CACHE_SECONDS) if _PORTAL_PAGE_CACHE_SECONDS else 600 if REDIS_URL else 0
-)
+PORTAL_PAGE_CACHE_SECONDS = env_int_or("PORTAL_PAGE_CACHE_SECONDS", 600 if REDIS_URL else 0)
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/")
 # Without a broker, tasks run in-process right after the transaction that started them commits.
@@ -434,8 +434,7 @@ COLLECTIVE_CHUNK_SIZE = env.int("COLLECTIVE_CHUNK_SIZE", default=500)
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=90)
 # Invitation mails per call to a provider that takes a batch (invitations/outbox_batch.py:
 # Mandrill, through anymail). Unset: the provider's own limit (500); 0 or 1: one call per mail.
-_MAIL_BATCH_SIZE = env.str("MAIL_BATCH_SIZE", default="").strip()
-MAIL_BATCH_SIZE = int(_MAIL_BATCH_SIZE) if _MAIL_BATCH_SIZE else None
+MAIL_BATCH_SIZE = env_int_or("MAIL_BATCH_SIZE", None)
 
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")  # or "json", one object per line
 # The same configuration as gunicorn's and Celery's (essportal/logging.py): one timestamp format,
